@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { PermanentError, toError } from './errors.js';
+import { silentLog, type Log } from './log.js';
+import { Headers, type MessageHeaders, type OutgoingMessage, type ReceivedMessage } from './message.js';
+import { deadLetterQueueName } from './topology.js';
+import type { Delivery, Subscription, Transport } from './transport.js';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1_000, maxDelayMs: 60_000 };
+
+export type ConsumerOutcome = 'processed' | 'retried' | 'dead-lettered';
+
+export interface HandlerContext {
+  signal: AbortSignal;
+  log: Log;
+}
+
+export interface ConsumerOptions<TBody> {
+  transport: Transport;
+  queue: string;
+  /** The type of a message that carries no x-message-type header (a bare body from another STOMP client). */
+  defaultType: string;
+  /** Checks the parsed JSON; throws (PermanentError or anything) when the message is not acceptable. */
+  decode(type: string, version: number, body: unknown): TBody;
+  handle(message: ReceivedMessage<TBody>, context: HandlerContext): Promise<void>;
+  prefetch?: number;
+  retry?: Partial<RetryPolicy>;
+  log?: Log;
+  /** Called once per delivery when it is settled; for metrics. */
+  onSettled?(outcome: ConsumerOutcome, info: { type: string; durationMs: number; reason?: string }): void;
+}
+
+/** Headers a broker adds to a delivery: not part of the message, not copied to a retry or a dead letter. */
+const deliveryHeaders = new Set([
+  'message-id', 'destination', 'subscription', 'ack', 'redelivered', 'content-length', 'content-type',
+  'receipt', 'persistent', 'expiration', 'x-delivery-count', 'x-death', 'x-first-death-exchange',
+  'x-first-death-queue', 'x-first-death-reason',
+]);
+
+/**
+ * Consumes one queue: at-least-once, acking only after the handler resolved (its effects committed).
+ * A failing handler is retried with exponential backoff through the queue's retry queue (the delay
+ * really happens, in the broker); a PermanentError, an undecodable body or exhausted attempts send
+ * the message to `<queue>.dead` with the reason, the error, the attempts and the original headers.
+ */
+export class Consumer<TBody> {
+  private readonly log: Log;
+  private readonly retry: RetryPolicy;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private subscription: Subscription | undefined;
+  private accepting = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: ConsumerOptions<TBody>) {
+    this.log = (options.log ?? silentLog).child({ queue: options.queue });
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+  }
+
+  async start(): Promise<void> {
+    this.accepting = true;
+    this.subscription = await this.options.transport.subscribe(this.options.queue, (d) => this.track(d), {
+      prefetch: this.options.prefetch ?? 10,
+    });
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Stops intake, waits up to `timeoutMs` for in-flight messages, then aborts the rest (the broker redelivers them). */
+  close(timeoutMs = 10_000): Promise<void> {
+    this.closing ??= (async () => {
+      this.accepting = false;
+      try {
+        await this.subscription?.unsubscribe();
+      } catch (error) {
+        this.log.warn({ err: error }, 'unsubscribe failed');
+      }
+      const drained = Promise.allSettled([...this.inFlight]).then(() => true);
+      const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+      if (!(await Promise.race([drained, timedOut]))) {
+        this.log.warn({ inFlight: this.inFlight.size }, 'drain timed out; aborting in-flight handlers');
+        this.abort.abort(new Error('consumer closing'));
+        await Promise.allSettled([...this.inFlight]);
+      }
+    })();
+    return this.closing;
+  }
+
+  private track(delivery: Delivery): void {
+    if (!this.accepting) {
+      delivery.nack({ requeue: true });
+      return;
+    }
+    const work = this.process(delivery).finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  private async process(delivery: Delivery): Promise<void> {
+    const started = performance.now();
+    const headers = delivery.headers;
+    const type = headers[Headers.type] ?? this.options.defaultType;
+    const id = headers[Headers.messageId] ?? headers['message-id'] ?? randomUUID();
+    const attempt = Number(headers[Headers.attempt] ?? 1) + Number(headers['x-delivery-count'] ?? 0);
+    const log = this.log.child({ messageId: id, type, correlationId: headers[Headers.correlationId] ?? id, attempt });
+    const settled = (outcome: ConsumerOutcome, reason?: string): void =>
+      this.options.onSettled?.(outcome, { type, durationMs: performance.now() - started, reason });
+
+    let message: ReceivedMessage<TBody>;
+    try {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(delivery.body) as unknown;
+      } catch (error) {
+        throw new PermanentError('body is not valid JSON', { cause: error });
+      }
+      const version = Number(headers[Headers.version] ?? 1);
+      message = {
+        id,
+        type,
+        version,
+        correlationId: headers[Headers.correlationId] ?? id,
+        publishedAt: headers[Headers.publishedAt],
+        attempt,
+        redelivered: delivery.redelivered,
+        headers,
+        body: this.options.decode(type, version, parsed),
+      };
+    } catch (thrown) {
+      const error = toError(thrown);
+      await this.deadLetter(delivery, { id, type, attempt }, `rejected: ${error.message}`, error, log);
+      settled('dead-lettered', 'rejected');
+      return;
+    }
+
+    try {
+      await this.options.handle(message, { signal: this.abort.signal, log });
+      delivery.ack();
+      settled('processed');
+    } catch (thrown) {
+      const error = toError(thrown);
+      if (this.abort.signal.aborted) {
+        // Shutting down: leave the message unacked; the broker hands it to another worker.
+        log.warn({ err: error }, 'handler aborted by shutdown; message left for redelivery');
+        return;
+      }
+      if (error instanceof PermanentError) {
+        await this.deadLetter(delivery, { id, type, attempt }, `permanent failure: ${error.message}`, error, log);
+        settled('dead-lettered', 'permanent');
+      } else if (attempt >= this.retry.maxAttempts) {
+        await this.deadLetter(delivery, { id, type, attempt }, `failed ${attempt} attempts: ${error.message}`, error, log);
+        settled('dead-lettered', 'exhausted');
+      } else {
+        await this.scheduleRetry(delivery, { id, type, attempt }, error, log);
+        settled('retried');
+      }
+    }
+  }
+
+  private async scheduleRetry(delivery: Delivery, meta: { id: string; type: string; attempt: number }, error: Error, log: Log): Promise<void> {
+    const base = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** (meta.attempt - 1));
+    const delayMs = Math.round(base * (0.8 + Math.random() * 0.4));
+    const copy = this.copyOf(delivery, meta, { [Headers.attempt]: String(meta.attempt + 1) });
+    try {
+      await this.options.transport.publish({ queue: this.options.queue }, copy, { delayMs });
+      delivery.ack();
+      log.warn({ err: error, delayMs, nextAttempt: meta.attempt + 1 }, 'handler failed; retry scheduled');
+    } catch (publishError) {
+      // Could not park it: hand it back; it will come again (and count as a redelivery).
+      log.error({ err: error, publishError }, 'handler failed and the retry could not be scheduled; requeued');
+      delivery.nack({ requeue: true });
+    }
+  }
+
+  private async deadLetter(delivery: Delivery, meta: { id: string; type: string; attempt: number }, reason: string, error: Error, log: Log): Promise<void> {
+    const copy = this.copyOf(delivery, meta, {
+      [Headers.deadReason]: reason,
+      [Headers.deadError]: `${error.name}: ${error.message}`.slice(0, 1000),
+      [Headers.deadAt]: new Date().toISOString(),
+      [Headers.deadQueue]: this.options.queue,
+      [Headers.attempt]: String(meta.attempt),
+    });
+    try {
+      await this.options.transport.publish({ queue: deadLetterQueueName(this.options.queue) }, copy);
+      delivery.ack();
+      log.error({ reason, err: error }, 'message dead-lettered');
+    } catch (publishError) {
+      // The queue's dead-letter policy still routes a rejected message to <queue>.dead.
+      log.error({ reason, err: error, publishError }, 'dead-letter publish failed; rejecting to the broker dead-letter target');
+      delivery.nack({ requeue: false });
+    }
+  }
+
+  private copyOf(delivery: Delivery, meta: { id: string; type: string }, extra: MessageHeaders): OutgoingMessage {
+    const headers: MessageHeaders = {};
+    for (const [name, value] of Object.entries(delivery.headers)) if (!deliveryHeaders.has(name)) headers[name] = value;
+    headers[Headers.messageId] ??= meta.id;
+    headers[Headers.type] ??= meta.type;
+    return { id: meta.id, type: meta.type, body: delivery.body, headers: { ...headers, ...extra } };
+  }
+}

@@ -1,0 +1,10 @@
+export { Consumer, defaultRetryPolicy, type ConsumerOptions, type ConsumerOutcome, type HandlerContext, type RetryPolicy } from './consumer.js';
+export { PermanentError, PublishError, toError } from './errors.js';
+export { silentLog, type Log } from './log.js';
+export { MemoryBroker, MemoryTransport } from './memory-transport.js';
+export { createMessage, Headers, type MessageHeaders, type NewMessageOptions, type OutgoingMessage, type ReceivedMessage } from './message.js';
+export { OutboxRelay, type OutboxEntry, type OutboxRelayOptions, type OutboxStore } from './outbox-relay.js';
+export { RabbitManagement, type RabbitManagementOptions } from './rabbit-management.js';
+export { StompTransport, type StompTransportOptions } from './stomp-transport.js';
+export { deadLetterQueueName, describeDestination, retryQueueName, routingKeyMatches, type Destination, type QueueSpec, type Topology } from './topology.js';
+export type { Delivery, PublishOptions, SubscribeOptions, Subscription, Transport } from './transport.js';

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+
+/** Header names our publishers set. RabbitMQ overwrites `message-id` on every delivery, so ours is `x-message-id`. */
+export const Headers = {
+  messageId: 'x-message-id',
+  type: 'x-message-type',
+  version: 'x-message-version',
+  correlationId: 'x-correlation-id',
+  publishedAt: 'x-published-at',
+  attempt: 'x-attempt',
+  deadReason: 'x-dead-reason',
+  deadError: 'x-dead-error',
+  deadAt: 'x-dead-at',
+  deadQueue: 'x-dead-queue',
+} as const;
+
+export type MessageHeaders = Record<string, string>;
+
+/** A message as it travels: the body is the serialized JSON text. */
+export interface OutgoingMessage {
+  id: string;
+  type: string;
+  headers: MessageHeaders;
+  body: string;
+}
+
+/** A decoded message as a handler sees it. */
+export interface ReceivedMessage<TBody = unknown> {
+  id: string;
+  type: string;
+  version: number;
+  correlationId: string;
+  publishedAt: string | undefined;
+  /** 1 on the first delivery; counts our retries (x-attempt) and broker redeliveries (x-delivery-count). */
+  attempt: number;
+  redelivered: boolean;
+  headers: MessageHeaders;
+  body: TBody;
+}
+
+export interface NewMessageOptions {
+  id?: string;
+  correlationId?: string;
+  publishedAt?: Date;
+  version?: number;
+  headers?: MessageHeaders;
+}
+
+/** Builds a message carrying the headers every consumer of ours relies on. */
+export function createMessage(type: string, body: unknown, options: NewMessageOptions = {}): OutgoingMessage {
+  const id = options.id ?? randomUUID();
+  return {
+    id,
+    type,
+    body: JSON.stringify(body),
+    headers: {
+      ...options.headers,
+      [Headers.messageId]: id,
+      [Headers.type]: type,
+      [Headers.version]: String(options.version ?? 1),
+      [Headers.correlationId]: options.correlationId ?? id,
+      [Headers.publishedAt]: (options.publishedAt ?? new Date()).toISOString(),
+    },
+  };
+}

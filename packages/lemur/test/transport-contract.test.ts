@@ -1,0 +1,215 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Consumer, createMessage, deadLetterQueueName, Headers, PermanentError, type Delivery, type Topology, type Transport } from '../src/index.js';
+import { memoryWorld, stompWorld, type TransportWorld } from './transports.js';
+
+/** Collects deliveries and lets a test wait until a condition on them holds. */
+function collector() {
+  const deliveries: Delivery[] = [];
+  const waiters: (() => void)[] = [];
+  return {
+    deliveries,
+    push(d: Delivery) {
+      deliveries.push(d);
+      for (const w of waiters.splice(0)) w();
+    },
+    async waitFor(count: number, timeoutMs = 5_000): Promise<Delivery[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (deliveries.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`expected ${count} deliveries, got ${deliveries.length}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, Math.min(left, 100));
+        });
+      }
+      return deliveries;
+    },
+  };
+}
+
+const topology: Topology = {
+  exchanges: [{ name: 'events', type: 'topic' }],
+  queues: [
+    { name: 'work' },
+    { name: 'audit.answer.posted', bindings: [{ exchange: 'events', routingKey: 'answer.posted' }] },
+    { name: 'audit.everything', bindings: [{ exchange: 'events', routingKey: '#' }] },
+  ],
+};
+
+const worlds: [string, () => Promise<TransportWorld>][] = [
+  ['memory', async () => memoryWorld()],
+  ['stomp over Web-STOMP', () => stompWorld()],
+  ['stomp over TCP', () => stompWorld('stomp://127.0.0.1:61613')],
+];
+
+describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
+  let world: TransportWorld;
+  let transport: Transport;
+
+  beforeEach(async () => {
+    world = await makeWorld();
+    transport = await world.connect();
+    await transport.declare(topology);
+    await transport.declare(topology); // declaring twice changes nothing
+  });
+  afterEach(async () => {
+    await world.dispose();
+  });
+
+  it('delivers a published message with its body and headers, once acked it is gone', async () => {
+    const message = createMessage('thing.done', { n: 1, text: 'héllo' }, { correlationId: 'c-1' });
+    await transport.publish({ queue: 'work' }, message);
+    const got = collector();
+    const sub = await transport.subscribe('work', (d) => got.push(d), { prefetch: 5 });
+    const [d] = await got.waitFor(1);
+    expect(JSON.parse(d!.body)).toEqual({ n: 1, text: 'héllo' });
+    expect(d!.headers[Headers.messageId]).toBe(message.id);
+    expect(d!.headers[Headers.type]).toBe('thing.done');
+    expect(d!.headers[Headers.correlationId]).toBe('c-1');
+    expect(d!.redelivered).toBe(false);
+    d!.ack();
+    await sub.unsubscribe();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = collector();
+    await transport.subscribe('work', (x) => again.push(x), { prefetch: 5 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(again.deliveries).toHaveLength(0);
+  });
+
+  it('routes events from the topic exchange to every queue bound to the key, and only those', async () => {
+    await transport.publish({ exchange: 'events', routingKey: 'answer.posted' }, createMessage('answer.posted', { a: 1 }));
+    await transport.publish({ exchange: 'events', routingKey: 'answer.voted' }, createMessage('answer.voted', { a: 2 }));
+    const posted = collector();
+    const all = collector();
+    await transport.subscribe('audit.answer.posted', (d) => posted.push(d), { prefetch: 10 });
+    await transport.subscribe('audit.everything', (d) => all.push(d), { prefetch: 10 });
+    await all.waitFor(2);
+    await posted.waitFor(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(posted.deliveries.map((d) => JSON.parse(d.body))).toEqual([{ a: 1 }]);
+    expect(all.deliveries.map((d) => JSON.parse(d.body))).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
+  it('holds at most prefetch unacked messages per subscriber', async () => {
+    for (let i = 0; i < 6; i++) await transport.publish({ queue: 'work' }, createMessage('t', { i }));
+    const got = collector();
+    await transport.subscribe('work', (d) => got.push(d), { prefetch: 2 });
+    await got.waitFor(2);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(got.deliveries).toHaveLength(2);
+    got.deliveries[0]!.ack();
+    await got.waitFor(3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.deliveries).toHaveLength(3);
+  });
+
+  it('redelivers, flagged redelivered, what a closed connection held unacked', async () => {
+    await transport.publish({ queue: 'work' }, createMessage('t', { keep: true }));
+    const first = await world.connect();
+    const got = collector();
+    await first.subscribe('work', (d) => got.push(d), { prefetch: 1 });
+    await got.waitFor(1);
+    await first.close(); // never acked: a crashed worker
+    const second = await world.connect();
+    const again = collector();
+    await second.subscribe('work', (d) => again.push(d), { prefetch: 1 });
+    const [d] = await again.waitFor(1);
+    expect(JSON.parse(d!.body)).toEqual({ keep: true });
+    expect(d!.redelivered).toBe(true);
+  });
+
+  it('sends a message nacked without requeue to the dead-letter queue', async () => {
+    await transport.publish({ queue: 'work' }, createMessage('t', { bad: true }));
+    const got = collector();
+    await transport.subscribe('work', (d) => got.push(d), { prefetch: 1 });
+    (await got.waitFor(1))[0]!.nack({ requeue: false });
+    const dead = collector();
+    await transport.subscribe(deadLetterQueueName('work'), (d) => dead.push(d), { prefetch: 1 });
+    const [d] = await dead.waitFor(1);
+    expect(JSON.parse(d!.body)).toEqual({ bad: true });
+  });
+
+  it('delays a message published with delayMs', async () => {
+    const got = collector();
+    await transport.subscribe('work', (d) => got.push(d), { prefetch: 1 });
+    const sent = Date.now();
+    await transport.publish({ queue: 'work' }, createMessage('t', { late: true }), { delayMs: 700 });
+    await got.waitFor(1);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(650);
+  });
+
+  describe('Consumer', () => {
+    const decode = (_type: string, _version: number, body: unknown): { n: number } => {
+      if (typeof body !== 'object' || body === null || typeof (body as { n?: unknown }).n !== 'number') {
+        throw new PermanentError('n must be a number');
+      }
+      return body as { n: number };
+    };
+
+    it('acks after the handler resolves, retries a failing handler after a real delay, and dead-letters the undecodable', async () => {
+      const seen: { n: number; attempt: number; at: number }[] = [];
+      const consumer = new Consumer({
+        transport,
+        queue: 'work',
+        defaultType: 'work',
+        decode,
+        retry: { maxAttempts: 3, initialDelayMs: 400, maxDelayMs: 400 },
+        handle: async (message) => {
+          seen.push({ n: message.body.n, attempt: message.attempt, at: Date.now() });
+          if (message.body.n === 2 && message.attempt < 2) throw new Error('database hiccup');
+          if (message.body.n === 3) throw new PermanentError('question 3 does not exist');
+        },
+      });
+      await consumer.start();
+      await transport.publish({ queue: 'work' }, createMessage('work', { n: 1 }));
+      await transport.publish({ queue: 'work' }, createMessage('work', { n: 2 }));
+      await transport.publish({ queue: 'work' }, createMessage('work', { n: 3 }));
+      await transport.publish({ queue: 'work' }, { id: 'raw-1', type: 'work', headers: {}, body: '{"n":' });
+      await transport.publish({ queue: 'work' }, { id: 'raw-2', type: 'work', headers: {}, body: '{"n":"four"}' });
+
+      const dead = collector();
+      await transport.subscribe(deadLetterQueueName('work'), (d) => dead.push(d), { prefetch: 10 });
+      await dead.waitFor(3);
+      const deadline = Date.now() + 5_000;
+      while (seen.filter((s) => s.n === 2).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+
+      const twos = seen.filter((s) => s.n === 2);
+      expect(twos.map((s) => s.attempt)).toEqual([1, 2]);
+      expect(twos[1]!.at - twos[0]!.at).toBeGreaterThanOrEqual(300); // the backoff really waited
+      const reasons = dead.deliveries.map((d) => d.headers[Headers.deadReason]).sort();
+      expect(reasons).toEqual([
+        'permanent failure: question 3 does not exist',
+        'rejected: body is not valid JSON',
+        'rejected: n must be a number',
+      ]);
+      expect(dead.deliveries.every((d) => d.headers[Headers.deadQueue] === 'work')).toBe(true);
+      await consumer.close();
+    });
+
+    it('dead-letters a message whose handler keeps failing, after maxAttempts, with the error', async () => {
+      let calls = 0;
+      const consumer = new Consumer({
+        transport,
+        queue: 'work',
+        defaultType: 'work',
+        decode,
+        retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 100 },
+        handle: async () => {
+          calls += 1;
+          throw new Error('always broken');
+        },
+      });
+      await consumer.start();
+      await transport.publish({ queue: 'work' }, createMessage('work', { n: 9 }));
+      const dead = collector();
+      await transport.subscribe(deadLetterQueueName('work'), (d) => dead.push(d), { prefetch: 1 });
+      const [d] = await dead.waitFor(1);
+      expect(calls).toBe(3);
+      expect(d!.headers[Headers.deadReason]).toBe('failed 3 attempts: always broken');
+      expect(d!.headers[Headers.deadError]).toBe('Error: always broken');
+      expect(d!.headers[Headers.attempt]).toBe('3');
+      expect(JSON.parse(d!.body)).toEqual({ n: 9 });
+      await consumer.close();
+    });
+  });
+});
