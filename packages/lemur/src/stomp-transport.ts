@@ -54,7 +54,7 @@ export class StompTransport implements Transport {
   private subscriptionCounter = 0;
   /** Bumped on every (re)connect: an ack for a delivery of an older connection is meaningless. */
   private generation = 0;
-  private connectedWaiters: (() => void)[] = [];
+  private connectedWaiters: { resolve(): void; reject(error: Error): void }[] = [];
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: StompTransportOptions) {
@@ -88,7 +88,8 @@ export class StompTransport implements Transport {
 
   connect(): Promise<void> {
     if (this.client.connected) return Promise.resolve();
-    const connected = new Promise<void>((resolve) => this.connectedWaiters.push(resolve));
+    if (this.closing) return Promise.reject(new Error('transport closed'));
+    const connected = new Promise<void>((resolve, reject) => this.connectedWaiters.push({ resolve, reject }));
     if (!this.client.active) this.client.activate();
     return connected;
   }
@@ -171,6 +172,7 @@ export class StompTransport implements Transport {
         this.log.warn({ err: error }, 'deactivate failed');
       }
       this.rejectPending('transport closed');
+      for (const waiter of this.connectedWaiters.splice(0)) waiter.reject(new Error('transport closed before it connected'));
     })();
     return this.closing;
   }
@@ -181,7 +183,7 @@ export class StompTransport implements Transport {
     for (const registration of this.registrations.values()) this.subscribeNow(registration);
     const waiters = this.connectedWaiters;
     this.connectedWaiters = [];
-    for (const resolve of waiters) resolve();
+    for (const waiter of waiters) waiter.resolve();
   }
 
   private onConnectionLost(event: { code?: number; reason?: string }): void {

@@ -1,0 +1,77 @@
+import type { Queryable } from './pool.js';
+
+export interface StoredQuestionTerms {
+  terms: Record<string, number>;
+  surface: Record<string, string>;
+}
+
+export async function getQuestionTerms(db: Queryable, questionId: number): Promise<StoredQuestionTerms | undefined> {
+  const { rows } = await db.query<StoredQuestionTerms>('select terms, surface from question_terms where question_id = $1', [questionId]);
+  return rows[0];
+}
+
+/**
+ * Stores a question's terms once and counts it as a document for IDF. A second call for the same
+ * question changes nothing and returns false.
+ */
+export async function insertQuestionTerms(db: Queryable, questionId: number, stored: StoredQuestionTerms): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'insert into question_terms (question_id, terms, surface) values ($1, $2, $3) on conflict (question_id) do nothing',
+    [questionId, JSON.stringify(stored.terms), JSON.stringify(stored.surface)],
+  );
+  if (rowCount !== 1) return false;
+  const terms = Object.keys(stored.terms).sort(); // a fixed order avoids deadlocks between matchers
+  await db.query(
+    `insert into term_document_frequency (term, documents) select t, 1 from unnest($1::text[]) as t
+     on conflict (term) do update set documents = term_document_frequency.documents + 1`,
+    [terms],
+  );
+  await db.query('update corpus_stats set documents = documents + 1');
+  return true;
+}
+
+export async function getCorpusStats(db: Queryable, terms: string[]): Promise<{ documents: number; documentFrequency: Map<string, number> }> {
+  const [{ rows: corpus }, { rows }] = await Promise.all([
+    db.query<{ documents: number }>('select documents from corpus_stats'),
+    db.query<{ term: string; documents: number }>('select term, documents from term_document_frequency where term = any($1::text[])', [terms]),
+  ]);
+  return { documents: corpus[0]?.documents ?? 0, documentFrequency: new Map(rows.map((r) => [r.term, r.documents])) };
+}
+
+/** Locks an answer's contribution row (creating it at quality 0) and returns the quality it currently counts with. */
+export async function lockAnswerContribution(db: Queryable, answerId: number, userId: number): Promise<number> {
+  await db.query('insert into answer_contributions (answer_id, user_id, quality) values ($1, $2, 0) on conflict (answer_id) do nothing', [answerId, userId]);
+  const { rows } = await db.query<{ quality: number }>('select quality from answer_contributions where answer_id = $1 for update', [answerId]);
+  return (rows[0] as { quality: number }).quality;
+}
+
+export async function setAnswerContribution(db: Queryable, answerId: number, quality: number): Promise<void> {
+  await db.query('update answer_contributions set quality = $2, updated_at = now() where answer_id = $1', [answerId, quality]);
+}
+
+/** Adds weights to a person's expertise, term by term. */
+export async function addUserExpertise(db: Queryable, userId: number, deltas: Map<string, number>): Promise<void> {
+  const entries = [...deltas].filter(([, w]) => w !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (entries.length === 0) return;
+  await db.query(
+    `insert into user_expertise (term, user_id, weight)
+     select t, $1, w from unnest($2::text[], $3::float8[]) as d(t, w)
+     on conflict (term, user_id) do update set weight = user_expertise.weight + excluded.weight`,
+    [userId, entries.map(([t]) => t), entries.map(([, w]) => w)],
+  );
+}
+
+/** Everyone's expertise in any of these terms: the candidates for a question. */
+export async function loadExpertise(db: Queryable, terms: string[]): Promise<Map<number, Map<string, number>>> {
+  const { rows } = await db.query<{ userId: number; term: string; weight: number }>(
+    'select user_id as "userId", term, weight from user_expertise where term = any($1::text[]) and weight > 0',
+    [terms],
+  );
+  const byUser = new Map<number, Map<string, number>>();
+  for (const row of rows) {
+    let weights = byUser.get(row.userId);
+    if (!weights) byUser.set(row.userId, (weights = new Map()));
+    weights.set(row.term, row.weight);
+  }
+  return byUser;
+}

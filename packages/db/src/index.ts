@@ -1,0 +1,11 @@
+export { getAnswer, insertAnswer, listAnswerIdsOfQuestion, upsertVote, type AnswerRow } from './answers.js';
+export {
+  addUserExpertise, getCorpusStats, getQuestionTerms, insertQuestionTerms, loadExpertise, lockAnswerContribution,
+  setAnswerContribution, type StoredQuestionTerms,
+} from './expertise.js';
+export { getMatches, insertMatches, markQuestionMatched, type MatchRow } from './matches.js';
+export { migrate, migrationsDir, pendingMigrations } from './migrate.js';
+export { countUnsentOutbox, insertOutboxMessage, PgOutboxStore } from './outbox.js';
+export { createPool, isForeignKeyViolation, isUniqueViolation, withTransaction, type Pool, type PoolClient, type Queryable } from './pool.js';
+export { getQuestion, insertQuestion, setAcceptedAnswer, type QuestionRow } from './questions.js';
+export { findUserIdByEmail, insertUser, userExists } from './users.js';

@@ -1,0 +1,59 @@
+/** Settings every service reads (DESIGN.md), each with a default that works on this machine. */
+export interface CommonConfig {
+  databaseUrl: string;
+  stompUrl: string;
+  stompLogin: string;
+  stompPasscode: string;
+  stompVhost: string;
+  rabbitmqManagementUrl: string;
+  logLevel: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseCommonConfig(env: Env): CommonConfig {
+  const config: CommonConfig = {
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    stompUrl: env.STOMP_URL ?? 'ws://127.0.0.1:15674/ws',
+    stompLogin: env.STOMP_LOGIN ?? 'guest',
+    stompPasscode: env.STOMP_PASSCODE ?? 'guest',
+    stompVhost: env.STOMP_VHOST ?? '/',
+    rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672',
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+  requireUrl('DATABASE_URL', config.databaseUrl, ['postgres:', 'postgresql:']);
+  requireUrl('STOMP_URL', config.stompUrl, ['ws:', 'wss:', 'stomp:', 'tcp:']);
+  requireUrl('RABBITMQ_MANAGEMENT_URL', config.rabbitmqManagementUrl, ['http:', 'https:']);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${config.logLevel}"`);
+  }
+  return config;
+}
+
+export function requireUrl(name: string, value: string, protocols: string[]): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a URL: "${value}"`);
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name} must use ${protocols.join(' or ')}; got "${url.protocol}"`);
+}
+
+export function parsePort(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${name} must be a port number (0-65535); got "${value}"`);
+  return port;
+}
+
+export function parsePositiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a positive integer; got "${value}"`);
+  return n;
+}

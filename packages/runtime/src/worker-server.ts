@@ -1,0 +1,19 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from './logger.js';
+import { checkReadiness, renderMetrics, type ReadinessDeps } from './health.js';
+
+/** The small HTTP server a worker serves /healthz, /readyz and /metrics on. Port 0 = ephemeral (logged). */
+export async function startWorkerServer(port: number, deps: ReadinessDeps, log: Logger): Promise<{ server: FastifyInstance; port: number }> {
+  const server = Fastify({ loggerInstance: log.child({ component: 'health' }) as FastifyBaseLogger, disableRequestLogging: true });
+  server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/readyz', async (_request, reply) => {
+    const readiness = await checkReadiness(deps);
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+  server.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await renderMetrics(deps)));
+  await server.listen({ port, host: '0.0.0.0' });
+  const address = server.server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  log.info({ port: actual }, 'health server listening');
+  return { server, port: actual };
+}

@@ -1,0 +1,134 @@
+import { destinationOf, newMessage, type Messages, type MessageType } from '@qr/contracts';
+import {
+  getAnswer, getMatches, getQuestion, insertAnswer, insertOutboxMessage, insertQuestion, insertUser, isUniqueViolation,
+  setAcceptedAnswer, upsertVote, userExists, withTransaction, type Pool, type PoolClient,
+} from '@qr/db';
+import type { Transport } from '@qr/lemur';
+import { checkReadiness, renderMetrics, type ServiceMetrics } from '@qr/runtime';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { HttpError, installErrorHandlers, notFound } from './errors.js';
+import {
+  acceptBody, createAnswerBody, createQuestionBody, createUserBody, createVoteBody, idParams,
+  type Accept, type CreateAnswer, type CreateQuestion, type CreateUser, type CreateVote, type IdParams,
+} from './schemas.js';
+
+export interface AppDeps {
+  pool: Pool;
+  transport: Transport;
+  databaseUrl: string;
+  metrics: ServiceMetrics;
+  /** Called after a commit that wrote to the outbox, so the relay publishes at once. */
+  onOutboxWrite(): void;
+  log?: FastifyBaseLogger;
+  bodyLimit?: number;
+}
+
+/** The web API (DESIGN.md): built from its dependencies so tests can inject requests or listen on port 0. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    // Unknown fields are an error the client should hear about, not something to drop silently.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  });
+  installErrorHandlers(app);
+  const { pool } = deps;
+
+  /** Writes `type` to the outbox inside the caller's transaction. */
+  const enqueue = <K extends MessageType>(client: PoolClient, type: K, body: Messages[K], correlationId?: string): Promise<void> =>
+    insertOutboxMessage(client, destinationOf(type), newMessage(type, body, { correlationId }));
+
+  const requireUser = async (client: PoolClient | Pool, userId: number): Promise<void> => {
+    if (!(await userExists(client, userId))) throw new HttpError(400, 'unknown_user', `user ${userId} does not exist`);
+  };
+
+  app.post<{ Body: CreateUser }>('/users', { schema: { body: createUserBody } }, async (request, reply) => {
+    try {
+      const id = await insertUser(pool, { name: request.body.name.trim(), email: request.body.email.trim() });
+      return reply.code(201).send({ id });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new HttpError(409, 'email_taken', 'a user with this email already exists');
+      throw error;
+    }
+  });
+
+  app.post<{ Body: CreateQuestion }>('/questions', { schema: { body: createQuestionBody } }, async (request, reply) => {
+    const { askerId, title, body } = request.body;
+    const tags = [...new Set((request.body.tags ?? []).map((t) => t.toLowerCase()))];
+    const question = await withTransaction(pool, async (client) => {
+      await requireUser(client, askerId);
+      const row = await insertQuestion(client, { askerId, title, body, tags });
+      await enqueue(client, 'question.asked', { questionId: row.id, askerId, title, body, tags, askedAt: row.createdAt.toISOString() }, request.id);
+      return row;
+    });
+    deps.onOutboxWrite();
+    return reply.code(201).send({ id: question.id });
+  });
+
+  app.get<{ Params: IdParams }>('/questions/:id', { schema: { params: idParams } }, async (request) => {
+    const question = await getQuestion(pool, request.params.id);
+    if (!question) throw notFound('question', request.params.id);
+    return question;
+  });
+
+  app.post<{ Params: IdParams; Body: CreateAnswer }>('/questions/:id/answers', { schema: { params: idParams, body: createAnswerBody } }, async (request, reply) => {
+    const questionId = request.params.id;
+    const { userId, body } = request.body;
+    const answer = await withTransaction(pool, async (client) => {
+      if (!(await getQuestion(client, questionId))) throw notFound('question', questionId);
+      await requireUser(client, userId);
+      const row = await insertAnswer(client, { questionId, userId, body });
+      await enqueue(client, 'answer.posted', { answerId: row.id, questionId, userId, postedAt: row.createdAt.toISOString() }, request.id);
+      return row;
+    });
+    deps.onOutboxWrite();
+    return reply.code(201).send({ id: answer.id });
+  });
+
+  app.post<{ Params: IdParams; Body: CreateVote }>('/answers/:id/votes', { schema: { params: idParams, body: createVoteBody } }, async (request, reply) => {
+    const answerId = request.params.id;
+    const { userId, value } = request.body;
+    const score = await withTransaction(pool, async (client) => {
+      const answer = await getAnswer(client, answerId);
+      if (!answer) throw notFound('answer', answerId);
+      await requireUser(client, userId);
+      if (answer.userId === userId) throw new HttpError(400, 'own_answer', 'people cannot vote on their own answers');
+      const newScore = await upsertVote(client, { answerId, userId, value });
+      await enqueue(client, 'answer.voted', { answerId, userId, value }, request.id);
+      return newScore;
+    });
+    deps.onOutboxWrite();
+    return reply.code(201).send({ answerId, score });
+  });
+
+  app.post<{ Params: IdParams; Body: Accept }>('/questions/:id/accept', { schema: { params: idParams, body: acceptBody } }, async (request, reply) => {
+    const questionId = request.params.id;
+    const { answerId } = request.body;
+    await withTransaction(pool, async (client) => {
+      if (!(await getQuestion(client, questionId))) throw notFound('question', questionId);
+      if (!(await setAcceptedAnswer(client, questionId, answerId))) {
+        throw new HttpError(400, 'not_an_answer', `answer ${answerId} does not answer question ${questionId}`);
+      }
+      await enqueue(client, 'answer.accepted', { answerId, questionId }, request.id);
+    });
+    deps.onOutboxWrite();
+    return reply.code(200).send({ questionId, answerId });
+  });
+
+  app.get<{ Params: IdParams }>('/questions/:id/matches', { schema: { params: idParams } }, async (request) => {
+    const questionId = request.params.id;
+    const question = await getQuestion(pool, questionId);
+    if (!question) throw notFound('question', questionId);
+    const matches = question.matchedAt ? await getMatches(pool, questionId) : [];
+    return { questionId, status: question.matchedAt ? 'matched' : 'pending', matches };
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = await checkReadiness(deps);
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await renderMetrics(deps)));
+
+  return app;
+}

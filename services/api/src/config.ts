@@ -1,0 +1,17 @@
+import { parseCommonConfig, parsePort, type CommonConfig, type Env } from '@qr/runtime';
+
+export interface ApiConfig extends CommonConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+}
+
+export function loadApiConfig(env: Env = process.env): ApiConfig {
+  const port = parsePort('PORT', env.PORT, 3000);
+  return {
+    ...parseCommonConfig(env),
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+  };
+}

@@ -1,0 +1,3 @@
+export { buildApp, type AppDeps } from './app.js';
+export { loadApiConfig, type ApiConfig } from './config.js';
+export { startApi, type RunningApi } from './start-api.js';

