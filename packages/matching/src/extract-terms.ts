@@ -1,3 +1,7 @@
+// natural ships no types for these deep imports. The reference (not just tsconfig's include) makes the
+// declarations travel with this file, so workspaces that type-check @qr/matching's sources see them too.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./natural.d.ts" />
 import porterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import { RegexpTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer.js';
 import { words as naturalStopwords } from 'natural/lib/natural/util/stopwords.js';

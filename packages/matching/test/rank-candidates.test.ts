@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addWeights, answerContribution, extractTerms, rankCandidates, type AnswerQuality, type Candidate, type CorpusStats, type Match, type QuestionText,
+  type TermWeights,
+} from '../src/index.js';
+
+/** Expertise as the matcher builds it: the sum of a person's answer contributions. */
+function expertiseFrom(answers: ReadonlyArray<[QuestionText, AnswerQuality]>): TermWeights {
+  const expertise: TermWeights = new Map();
+  for (const [q, quality] of answers) addWeights(expertise, answerContribution(extractTerms(q), quality));
+  return expertise;
+}
+
+/** Corpus statistics of a set of questions: how many there are, and how many contain each term. */
+function statsOf(questions: readonly QuestionText[]): CorpusStats {
+  const documentFrequency = new Map<string, number>();
+  for (const q of questions) for (const term of extractTerms(q).terms.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  return { documents: questions.length, documentFrequency };
+}
+
+const hopsQuestions: QuestionText[] = [
+  { title: 'When should I add hops for aroma?', body: '<p>Late hop additions vs. dry hopping?</p>', tags: ['hops', 'aroma'] },
+  { title: 'Dry hopping in the keg', body: '<p>Can I dry hop in a keg with a hop bag?</p>', tags: ['hops', 'kegging'] },
+  { title: 'Substituting Cascade hops', body: '<p>What hops are close to Cascade?</p>', tags: ['hops'] },
+];
+const wineQuestions: QuestionText[] = [
+  { title: 'Why is my wine cloudy?', body: '<p>Fining a cloudy wine after fermentation.</p>', tags: ['wine', 'clarity'] },
+  { title: 'Sulfites in wine', body: '<p>When to add sulfites to wine before bottling?</p>', tags: ['wine'] },
+];
+const corpus = statsOf([...hopsQuestions, ...wineQuestions]);
+
+const HOPS_EXPERT = 11;
+const WINE_EXPERT = 12;
+const ASKER = 13;
+const candidates: Candidate[] = [
+  { userId: WINE_EXPERT, expertise: expertiseFrom(wineQuestions.map((q) => [q, { score: 5, accepted: true }])) },
+  { userId: HOPS_EXPERT, expertise: expertiseFrom(hopsQuestions.map((q) => [q, { score: 2, accepted: false }])) },
+  { userId: ASKER, expertise: expertiseFrom([[hopsQuestions[0] as QuestionText, { score: 9, accepted: true }]]) },
+  { userId: 14, expertise: new Map([['tag:mead', 4], ['honei', 2]]) },
+];
+
+const hopsQuestion = extractTerms({ title: 'How much hops for dry hopping a pale ale?', body: '<p>I plan to add <em>hops</em> after fermentation.</p>', tags: ['hops'] });
+
+describe('rankCandidates', () => {
+  it('puts the hops expert over the wine expert for a hops question and drops people with nothing in common', () => {
+    const matches = rankCandidates(hopsQuestion, candidates, corpus, { limit: 10 });
+    expect(matches.map((m) => m.userId).sort((a, b) => a - b)).toEqual([HOPS_EXPERT, WINE_EXPERT, ASKER]); // 14 (mead) shares nothing
+    const hops = matches.find((m) => m.userId === HOPS_EXPERT);
+    const wine = matches.find((m) => m.userId === WINE_EXPERT);
+    expect(matches.indexOf(hops as Match)).toBeLessThan(matches.indexOf(wine as Match));
+    expect(hops?.score).toBeGreaterThan(3 * (wine?.score ?? Infinity)); // the wine expert only shares "add"/"fermentation"
+  });
+
+  it('excludes the asker and respects the limit', () => {
+    const matches = rankCandidates(hopsQuestion, candidates, corpus, { limit: 1, excludeUserIds: [ASKER] });
+    expect(matches.map((m) => m.userId)).toEqual([HOPS_EXPERT]);
+    expect(rankCandidates(hopsQuestion, candidates, corpus, { limit: 0 })).toEqual([]);
+  });
+
+  it('gives reasons: the readable words and the tags that matched, best first', () => {
+    const [hops, wine] = rankCandidates(hopsQuestion, candidates, corpus, { limit: 10, excludeUserIds: [ASKER] });
+    expect(hops?.reasons.tags).toEqual(['hops']);
+    expect(hops?.reasons.terms[0]).toBe('hops'); // the stem "hop" shown as the question's first spelling of it
+    expect(hops?.reasons.terms).toEqual(expect.arrayContaining(['dry']));
+    expect(hops?.reasons.terms).not.toContain('hop');
+    expect(wine?.reasons).toEqual({ terms: ['fermentation', 'add'], tags: [] });
+  });
+
+  it('computes score = sum qw * idf * ln(1 + uw), rounded to 4 decimals', () => {
+    const question = { terms: new Map([['hop', 2], ['tag:hops', 3]]), surface: new Map([['hop', 'hopping'], ['tag:hops', 'hops']]) };
+    const stats: CorpusStats = { documents: 9, documentFrequency: new Map([['hop', 4], ['tag:hops', 9]]) };
+    const [match] = rankCandidates(question, [{ userId: 1, expertise: new Map([['hop', Math.E - 1], ['tag:hops', 3]]) }], stats, { limit: 5 });
+    const expected = 2 * Math.log(1 + 10 / 5) * 1 + 3 * Math.log(1 + 10 / 10) * Math.log(4);
+    expect(match?.score).toBe(Math.round(expected * 1e4) / 1e4);
+    expect(match?.score).toBe(5.0799);
+    expect(match?.reasons).toEqual({ terms: ['hopping'], tags: ['hops'] });
+  });
+
+  it('lets a rare term beat a common one through idf', () => {
+    const question = { terms: new Map([['lambic', 1], ['beer', 1]]), surface: new Map([['lambic', 'lambic'], ['beer', 'beer']]) };
+    const stats: CorpusStats = { documents: 1000, documentFrequency: new Map([['lambic', 3], ['beer', 800]]) };
+    const matches = rankCandidates(question, [
+      { userId: 1, expertise: new Map([['beer', 1]]) },
+      { userId: 2, expertise: new Map([['lambic', 1]]) },
+    ], stats, { limit: 5 });
+    expect(matches.map((m) => m.userId)).toEqual([2, 1]);
+    expect(matches[0]?.score).toBeGreaterThan(4 * (matches[1]?.score ?? Infinity));
+  });
+
+  it('orders ties by userId ascending whatever the input order', () => {
+    const expertise = new Map([['hop', 1]]);
+    const input: Candidate[] = [9, 4, 7, 2].map((userId) => ({ userId, expertise }));
+    const matches = rankCandidates(hopsQuestion, input, corpus, { limit: 3 });
+    expect(matches.map((m) => m.userId)).toEqual([2, 4, 7]);
+    expect(new Set(matches.map((m) => m.score)).size).toBe(1);
+    expect(rankCandidates(hopsQuestion, [...input].reverse(), corpus, { limit: 3 })).toEqual(matches);
+  });
+
+  it('caps reasons at 5 of each kind', () => {
+    const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf'];
+    const question = extractTerms({ title: words.join(' '), body: '', tags: words });
+    const expertise = new Map<string, number>([...question.terms.keys()].map((t, i) => [t, i + 1]));
+    const [match] = rankCandidates(question, [{ userId: 1, expertise }], { documents: 0, documentFrequency: new Map() }, { limit: 1 });
+    expect(match?.reasons.terms).toEqual(['golf', 'foxtrot', 'echo', 'delta', 'charlie']);
+    expect(match?.reasons.tags).toEqual(['golf', 'foxtrot', 'echo', 'delta', 'charlie']);
+  });
+
+  it('returns [] for an empty question or no candidates', () => {
+    expect(rankCandidates(extractTerms({ title: 'the and of', body: '', tags: [] }), candidates, corpus, { limit: 10 })).toEqual([]);
+    expect(rankCandidates(hopsQuestion, [], corpus, { limit: 10 })).toEqual([]);
+    expect(rankCandidates(hopsQuestion, [{ userId: 1, expertise: new Map() }], corpus, { limit: 10 })).toEqual([]);
+  });
+});

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Headers, StompTransport } from '@qr/lemur';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rabbit } from './support/env.js';
+import type { ServiceProcess } from './support/processes.js';
+import { peekQueue, waitFor } from './support/queues.js';
+import { seedExperts, TestSystem } from './support/system.js';
+
+const run = promisify(execFile);
+const plainClient = fileURLToPath(new URL('./support/plain_stomp_send.py', import.meta.url));
+
+describe('the question pipeline: api and matcher as separate processes, through RabbitMQ', () => {
+  const system = new TestSystem();
+  let api: ServiceProcess;
+  let matcher: ServiceProcess;
+  let people: { hops: number; wine: number; asker: number };
+
+  const sendPlain = (...bodies: string[]) =>
+    run('/usr/bin/python3', [plainClient, rabbit.host, String(rabbit.stompPort), system.vhost, rabbit.login, rabbit.passcode, '/amq/queue/question.asked', ...bodies]);
+  const countRows = async (sql: string, params: unknown[] = []): Promise<number> => (await system.pool.query<{ n: number }>(sql, params)).rows[0]!.n;
+
+  beforeAll(async () => {
+    await system.setUp();
+    api = await system.startApi();
+    matcher = await system.startMatcher();
+    people = await seedExperts(system);
+    // Every answer counts in the matcher's expertise once its answer.posted event was consumed.
+    await waitFor('expertise from the 4 answers', async () => ((await countRows('select count(*)::int as n from answer_contributions where quality > 0')) === 4 ? true : undefined));
+  }, 60_000);
+
+  afterAll(async () => {
+    const codes = await Promise.all([api, matcher].map((p) => p?.stop()));
+    await system.tearDown();
+    expect(codes).toEqual([0, 0]); // SIGTERM drains and exits cleanly
+  }, 60_000);
+
+  it('ranks the person who answered the topic first, with the terms and tags that matched, never the asker', async () => {
+    const hopsQuestion = await system.post('/questions', { askerId: people.asker, title: 'How bitter do hops make a pale ale?', body: 'First IPA brew day, worried about hops.', tags: ['hops'] });
+    expect(hopsQuestion.status).toBe(201);
+    const wineQuestion = await system.post('/questions', { askerId: people.hops, title: 'Do tannins in red wine soften?', body: 'Aging a young wine.', tags: ['wine'] });
+
+    const hops = await system.waitForMatches(hopsQuestion.json.id);
+    expect(hops.matches[0]!.userId).toBe(people.hops);
+    expect(hops.matches[0]!.reasons.tags).toContain('hops');
+    expect(hops.matches[0]!.reasons.terms.length).toBeGreaterThan(0);
+    expect(hops.matches.map((m) => m.userId)).not.toContain(people.asker);
+
+    const wine = await system.waitForMatches(wineQuestion.json.id);
+    expect(wine.matches[0]!.userId).toBe(people.wine);
+    expect(wine.matches.map((m) => m.userId)).not.toContain(people.hops); // the asker of this one
+  });
+
+  it('writes a question\'s matches once when question.asked is delivered twice', async () => {
+    const { json } = await system.post('/questions', { askerId: people.asker, title: 'Which hops for bitterness?', body: 'hops', tags: ['hops'] });
+    await system.waitForMatches(json.id);
+    const before = await system.pool.query('select user_id, rank, score, created_at from question_matches where question_id = $1 order by rank', [json.id]);
+
+    // The very message the api published, sent again (same id): a redelivery.
+    const { rows } = await system.pool.query<{ headers: Record<string, string>; body: string; message_id: string }>(
+      "select message_id, headers, body from outbox where type = 'question.asked' and (body::jsonb->>'questionId')::bigint = $1",
+      [json.id],
+    );
+    const transport = new StompTransport({ url: `ws://${rabbit.host}:${rabbit.webStompPort}/ws`, login: rabbit.login, passcode: rabbit.passcode, vhost: system.vhost, managementUrl: rabbit.managementUrl });
+    await transport.connect();
+    await transport.publish({ queue: 'question.asked' }, { id: rows[0]!.message_id, type: 'question.asked', headers: rows[0]!.headers, body: rows[0]!.body });
+    await transport.close();
+    await matcher.waitForLog((l) => l.msg === 'question already matched; nothing to do' && l.questionId === json.id);
+
+    const after = await system.pool.query('select user_id, rank, score, created_at from question_matches where question_id = $1 order by rank', [json.id]);
+    expect(after.rows).toEqual(before.rows);
+    expect(await countRows("select count(*)::int as n from outbox where type = 'question.matched' and (body::jsonb->>'questionId')::bigint = $1", [json.id])).toBe(1);
+  });
+
+  it('processes the documented body sent by a plain STOMP client (python3-stomp), without our headers', async () => {
+    // A question stored by another program: no outbox row, so only the plain client's message can get it matched.
+    const { rows } = await system.pool.query<{ id: number }>(
+      "insert into questions (asker_id, title, body, tags) values ($1, 'Best hops for a bitter IPA?', 'hops bitterness', '{hops,ipa}') returning id",
+      [people.wine],
+    );
+    const id = rows[0]!.id;
+    await sendPlain(JSON.stringify({ questionId: id, askerId: people.wine, title: 'Best hops for a bitter IPA?', body: 'hops bitterness', tags: ['hops', 'ipa'], askedAt: new Date().toISOString() }));
+    const matched = await system.waitForMatches(id);
+    expect(matched.matches[0]!.userId).toBe(people.hops);
+  });
+
+  it('dead-letters malformed and unknown-question messages with the reason, and keeps matching', async () => {
+    await sendPlain('this is not json', JSON.stringify({ questionId: 987654321, askerId: 1, title: 't', body: 'b', tags: [] }), JSON.stringify({ title: 'no ids' }));
+    const dead = await waitFor('three dead letters', async () => {
+      const messages = await peekQueue(system.management, system.vhost, 'question.asked.dead');
+      return messages.length >= 3 ? messages : undefined;
+    });
+    const reasons = dead.map((m) => String(m.properties.headers?.[Headers.deadReason])).sort();
+    expect(reasons).toEqual([
+      'permanent failure: question 987654321 does not exist',
+      'rejected: body is not valid JSON',
+      expect.stringMatching(/^rejected: invalid question.asked: /),
+    ]);
+    expect(dead.map((m) => m.payload)).toContain('this is not json'); // the original body is kept
+    const { json } = await system.post('/questions', { askerId: people.asker, title: 'Still working? hops', body: 'hops', tags: ['hops'] });
+    expect((await system.waitForMatches(json.id)).matches[0]!.userId).toBe(people.hops);
+  });
+
+  it('accepts a question while the broker is unreachable, and matches it once it is back', async () => {
+    const connectionsBefore = matcher.logs.filter((l) => l.msg === 'connected to the broker').length;
+    await system.brokerLink.cut();
+    await api.waitForLog((l) => l.msg === 'broker connection closed; reconnecting');
+    await matcher.waitForLog((l) => l.msg === 'broker connection closed; reconnecting');
+    const asked = await system.post('/questions', { askerId: people.asker, title: 'Asked during the outage: hops?', body: 'hops', tags: ['hops'] });
+    expect(asked.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await system.get<{ status: string }>(`/questions/${asked.json.id}/matches`)).json.status).toBe('pending');
+    expect(await countRows("select count(*)::int as n from outbox where sent_at is null and type = 'question.asked'")).toBe(1);
+
+    await system.brokerLink.restore();
+    const matched = await system.waitForMatches(asked.json.id, 40_000);
+    // the matcher reconnected and subscribed again (stompjs forgets subscriptions on reconnect)
+    expect(matcher.logs.filter((l) => l.msg === 'connected to the broker').length).toBeGreaterThan(connectionsBefore);
+    expect(matched.matches[0]!.userId).toBe(people.hops);
+    // and everything written during the outage (including question.matched) reaches the broker
+    await waitFor('an empty outbox', async () => ((await countRows('select count(*)::int as n from outbox where sent_at is null')) === 0 ? true : undefined));
+  }, 60_000);
+});
