@@ -52,6 +52,18 @@ describe('the question pipeline: api and matcher as separate processes, through 
     expect(wine.matches.map((m) => m.userId)).not.toContain(people.hops); // the asker of this one
   });
 
+  it('counts a new answer in matching within 2 s', async () => {
+    const word = `zythum${Date.now().toString(36)}`; // a made-up topic nobody has answered before
+    const newcomer = (await system.post('/users', { name: 'Newcomer', email: `new.${word}@example.test` })).json.id;
+    const q = await system.post('/questions', { askerId: people.asker, title: `What is ${word}?`, body: `Tell me about ${word}.`, tags: [word] });
+    await system.post(`/questions/${q.json.id}/answers`, { userId: newcomer, body: `${word} is an ancient Egyptian beer.` });
+    await new Promise((r) => setTimeout(r, 2_000));
+    const asked = await system.post('/questions', { askerId: people.asker, title: `How was ${word} brewed?`, body: `${word} recipe`, tags: [word] });
+    const matched = await system.waitForMatches(asked.json.id);
+    expect(matched.matches[0]!.userId).toBe(newcomer);
+    expect(matched.matches[0]!.reasons.tags).toContain(word);
+  });
+
   it('writes a question\'s matches once when question.asked is delivered twice', async () => {
     const { json } = await system.post('/questions', { askerId: people.asker, title: 'Which hops for bitterness?', body: 'hops', tags: ['hops'] });
     await system.waitForMatches(json.id);

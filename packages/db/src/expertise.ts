@@ -75,3 +75,12 @@ export async function loadExpertise(db: Queryable, terms: string[]): Promise<Map
   }
   return byUser;
 }
+
+/** Each person's whole expertise mass: the sum of the quality factors their answers count with. */
+export async function loadExpertiseTotals(db: Queryable, userIds: number[]): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ userId: number; total: number }>(
+    'select user_id as "userId", sum(quality)::float8 as total from answer_contributions where user_id = any($1::bigint[]) group by user_id',
+    [userIds],
+  );
+  return new Map(rows.map((r) => [r.userId, r.total]));
+}

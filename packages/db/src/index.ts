@@ -1,6 +1,6 @@
 export { getAnswer, insertAnswer, listAnswerIdsOfQuestion, upsertVote, type AnswerRow } from './answers.js';
 export {
-  addUserExpertise, getCorpusStats, getQuestionTerms, insertQuestionTerms, loadExpertise, lockAnswerContribution,
+  addUserExpertise, getCorpusStats, getQuestionTerms, insertQuestionTerms, loadExpertise, loadExpertiseTotals, lockAnswerContribution,
   setAnswerContribution, type StoredQuestionTerms,
 } from './expertise.js';
 export { getMatches, insertMatches, markQuestionMatched, type MatchRow } from './matches.js';

@@ -2,5 +2,5 @@ export { addWeights, type TermWeights } from './term-weights.js';
 export { extractTerms, TAG_PREFIX, type ExtractedTerms, type QuestionText } from './extract-terms.js';
 export { answerContribution, qualityFactor, type AnswerQuality } from './answer-contribution.js';
 export {
-  inverseDocumentFrequency, rankCandidates, type Candidate, type CorpusStats, type Match, type MatchReasons, type RankOptions,
+  backgroundProbability, DEFAULT_PRIOR_WEIGHT, DEFAULT_SMOOTHING, rankCandidates, type Candidate, type CorpusStats, type Match, type MatchReasons, type RankOptions,
 } from './rank-candidates.js';

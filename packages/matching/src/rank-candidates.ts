@@ -3,11 +3,16 @@ import { TAG_PREFIX, type ExtractedTerms } from './extract-terms.js';
 export interface CorpusStats {
   documents: number;
   documentFrequency: ReadonlyMap<string, number>;
+  /** Distinct weighted terms in a typical question (sets the background term probability). Default 20. */
+  averageTerms?: number;
 }
 
 export interface Candidate {
   userId: number;
+  /** The person's weight per term (only the question's terms are needed). */
   expertise: ReadonlyMap<string, number>;
+  /** The person's whole expertise mass over all terms (the sum of their answers' quality factors). */
+  total: number;
 }
 
 /** Readable words (surface forms) and tag names that contributed, best first, at most 5 each. */
@@ -25,15 +30,23 @@ export interface Match {
 export interface RankOptions {
   limit: number;
   excludeUserIds?: readonly number[];
+  /** Jelinek-Mercer lambda: how much a person's own profile counts against the background. Default 0.5. */
+  smoothing?: number;
+  /** Weight of the prior ln(1 + total expertise): more answers, slightly more likely. Default 0.5. */
+  priorWeight?: number;
 }
+
+export const DEFAULT_SMOOTHING = 0.5;
+export const DEFAULT_PRIOR_WEIGHT = 0.5;
+const DEFAULT_AVERAGE_TERMS = 20;
 
 const MAX_REASONS = 5;
 
-/** idf(t) = ln(1 + (documents + 1) / (df(t) + 1)): always > 0, larger for rarer terms. */
-export function inverseDocumentFrequency(stats: CorpusStats, term: string): number {
-  const documents = Math.max(0, stats.documents);
+/** The background probability of a term: how likely any question is to carry it. */
+export function backgroundProbability(stats: CorpusStats, term: string): number {
   const df = Math.max(0, stats.documentFrequency.get(term) ?? 0);
-  return Math.log1p((documents + 1) / (df + 1));
+  const documents = Math.max(df, stats.documents);
+  return (df + 0.5) / (documents + 1) / (stats.averageTerms ?? DEFAULT_AVERAGE_TERMS);
 }
 
 function round4(value: number): number {
@@ -42,8 +55,9 @@ function round4(value: number): number {
 
 interface QuestionTerm {
   term: string;
-  /** qw(t) * idf(t) */
   weight: number;
+  /** (1 - lambda) * P(t): the background mass a person's profile is compared against */
+  background: number;
 }
 
 interface Scored {
@@ -51,14 +65,21 @@ interface Scored {
   score: number;
 }
 
-function termScore(term: QuestionTerm, expertise: ReadonlyMap<string, number>): number {
-  const userWeight = expertise.get(term.term);
-  return userWeight !== undefined && userWeight > 0 ? term.weight * Math.log1p(userWeight) : 0;
+/**
+ * A term's evidence that this person knows it: ln(1 + lambda P(t|u) / ((1 - lambda) P(t))), the
+ * rank-equivalent form of a smoothed query likelihood. 0 when the person never touched the term; large
+ * when a term that is rare in the collection is a real part of their profile.
+ */
+function termScore(term: QuestionTerm, candidate: Candidate, smoothing: number): number {
+  const weight = candidate.expertise.get(term.term);
+  if (weight === undefined || weight <= 0 || candidate.total <= 0) return 0;
+  const own = (smoothing * weight) / candidate.total;
+  return term.weight * Math.log1p(own / term.background);
 }
 
-function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTerm[], expertise: ReadonlyMap<string, number>): MatchReasons {
+function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTerm[], candidate: Candidate, smoothing: number): MatchReasons {
   const contributions = terms
-    .map((term) => ({ term: term.term, score: termScore(term, expertise) }))
+    .map((term) => ({ term: term.term, score: termScore(term, candidate, smoothing) }))
     .filter((c) => c.score > 0)
     .sort((a, b) => b.score - a.score || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
   const reasons: MatchReasons = { terms: [], tags: [] };
@@ -70,28 +91,39 @@ function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTerm[], ex
   return reasons;
 }
 
-/** score(user) = sum over question terms t of qw(t) * idf(t) * ln(1 + uw(t)), idf(t) = ln(1 + (documents + 1) / (df(t) + 1)); ranked by score desc, ties by userId asc; users with score 0 and excluded users are dropped; scores rounded to 4 decimals. */
+/**
+ * Expert finding as query likelihood (Balog et al., "Model 1"), Jelinek-Mercer smoothed:
+ * score(u) = sum over question terms t of qw(t) * ln(1 + lambda P(t|u) / ((1 - lambda) P(t)))
+ *          + priorWeight * ln(1 + total(u)),
+ * with P(t|u) = uw(t) / total(u). Ranked by score desc, ties by userId asc; people with no matching
+ * term and excluded people are dropped; scores rounded to 4 decimals.
+ */
 export function rankCandidates(question: ExtractedTerms, candidates: Iterable<Candidate>, stats: CorpusStats, options: RankOptions): Match[] {
   const limit = Math.floor(options.limit);
   if (!(limit > 0)) return [];
+  const smoothing = Math.min(0.999, Math.max(0.001, options.smoothing ?? DEFAULT_SMOOTHING));
+  const priorWeight = options.priorWeight ?? DEFAULT_PRIOR_WEIGHT;
   const terms: QuestionTerm[] = [];
-  for (const [term, qw] of question.terms) if (qw > 0) terms.push({ term, weight: qw * inverseDocumentFrequency(stats, term) });
+  for (const [term, qw] of question.terms) {
+    if (qw > 0) terms.push({ term, weight: qw, background: (1 - smoothing) * backgroundProbability(stats, term) });
+  }
   if (terms.length === 0) return [];
 
   const excluded = new Set(options.excludeUserIds ?? []);
   const scored: Scored[] = [];
   for (const candidate of candidates) {
     if (excluded.has(candidate.userId)) continue;
-    let score = 0;
-    for (const term of terms) score += termScore(term, candidate.expertise);
-    const rounded = round4(score);
-    if (rounded > 0) scored.push({ candidate, score: rounded });
+    let evidence = 0;
+    for (const term of terms) evidence += termScore(term, candidate, smoothing);
+    if (evidence <= 0) continue;
+    const score = round4(evidence + priorWeight * Math.log1p(Math.max(0, candidate.total)));
+    scored.push({ candidate, score });
   }
   scored.sort((a, b) => b.score - a.score || a.candidate.userId - b.candidate.userId);
 
   return scored.slice(0, limit).map(({ candidate, score }) => ({
     userId: candidate.userId,
     score,
-    reasons: reasonsFor(question, terms, candidate.expertise),
+    reasons: reasonsFor(question, terms, candidate, smoothing),
   }));
 }

@@ -1,6 +1,6 @@
 import { destinationOf, newMessage, type Messages } from '@qr/contracts';
 import {
-  getCorpusStats, getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, loadExpertise, markQuestionMatched,
+  getCorpusStats, getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, loadExpertise, loadExpertiseTotals, markQuestionMatched,
   withTransaction, type Pool,
 } from '@qr/db';
 import { PermanentError, type Log, type ReceivedMessage } from '@qr/lemur';
@@ -21,7 +21,8 @@ export async function decideMatches(deps: Pick<MatchDeps, 'pool' | 'matchLimit'>
   const terms = [...extracted.terms.keys()];
   if (terms.length === 0) return [];
   const [expertise, stats] = await Promise.all([loadExpertise(deps.pool, terms), getCorpusStats(deps.pool, terms)]);
-  const candidates = [...expertise].map(([userId, weights]) => ({ userId, expertise: weights }));
+  const totals = await loadExpertiseTotals(deps.pool, [...expertise.keys()]);
+  const candidates = [...expertise].map(([userId, weights]) => ({ userId, expertise: weights, total: totals.get(userId) ?? 0 }));
   return rankCandidates(extracted, candidates, stats, { limit: deps.matchLimit, excludeUserIds: [question.askerId] });
 }
 

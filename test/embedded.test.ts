@@ -1,0 +1,45 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ServiceProcess } from './support/processes.js';
+
+// `npm start`: the whole system in one process, with embedded Postgres and the in-memory transport.
+let system: ServiceProcess;
+let url = '';
+const dataDir = mkdtempSync(path.join(tmpdir(), 'qr-embedded-'));
+chmodSync(dataDir, 0o755); // as root, Postgres runs as the 'postgres' user, which must reach the data folder
+
+beforeAll(async () => {
+  system = new ServiceProcess('embedded', 'services/embedded/src/main.ts', { PORT: '0', EMBEDDED_DATA_DIR: path.join(dataDir, 'pg'), LOG_LEVEL: 'warn' });
+  const deadline = Date.now() + 60_000;
+  while (!url) {
+    const line = system.output.find((l) => l.includes('is running at'));
+    if (line) url = /running at (\S+)/.exec(line)![1]!;
+    else if (Date.now() > deadline) throw new Error(`embedded did not start:\n${system.output.join('\n')}`);
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+}, 90_000);
+
+afterAll(async () => {
+  expect(await system.stop()).toBe(0);
+  rmSync(dataDir, { recursive: true, force: true });
+}, 30_000);
+
+it('prints how to ask, and routes a hops question to the demo community\'s hops expert', async () => {
+  const printed = system.output.join('\n');
+  expect(printed).toContain(`curl -s -X POST ${url}/questions`);
+  const example = JSON.parse(/-d '(\{.*\})'/.exec(printed)![1]!) as object;
+  const asked = await fetch(`${url}/questions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(example) });
+  expect(asked.status).toBe(201);
+  const { id } = (await asked.json()) as { id: number };
+  let body: { status: string; matches: { userId: number; reasons: { tags: string[] } }[] } = { status: 'pending', matches: [] };
+  for (let i = 0; i < 100 && body.status !== 'matched'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    body = (await (await fetch(`${url}/questions/${id}/matches`)).json()) as typeof body;
+  }
+  expect(body.status).toBe('matched');
+  // Hannah Hopsworth is the first demo person (id 1): she answered the hops questions.
+  expect(body.matches[0]!.userId).toBe(1);
+  expect(body.matches[0]!.reasons.tags).toContain('hops');
+}, 30_000);
