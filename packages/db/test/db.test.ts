@@ -1,0 +1,65 @@
+import { createMessage, type OutboxEntry } from '@qr/lemur';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, insertOutboxMessage, migrate, pendingMigrations, PgOutboxStore, type Pool } from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+
+const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+let db: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase(adminUrl);
+  pool = createPool(db.url, { onError: () => {} });
+});
+afterAll(async () => {
+  await pool.end();
+  await db.drop();
+});
+
+describe('migrations', () => {
+  it('are recorded, so running them again applies nothing', async () => {
+    expect(await migrate(db.url)).toEqual([]);
+    expect(await pendingMigrations(db.url)).toEqual([]);
+    const { rows } = await pool.query<{ name: string }>('select name from pgmigrations order by id');
+    expect(rows.map((r) => r.name)).toEqual(['001_initial']);
+    const { rows: tables } = await pool.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public' order by 1");
+    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['users', 'questions', 'answers', 'votes', 'question_matches', 'outbox']));
+  });
+
+  it('keep question_matches unique per question and user', async () => {
+    const { rows: [user] } = await pool.query<{ id: number }>("insert into users (name, email) values ('u', 'u@x.test') returning id");
+    const { rows: [question] } = await pool.query<{ id: number }>("insert into questions (asker_id, title, body) values ($1, 't', 'b') returning id", [user!.id]);
+    await pool.query("insert into question_matches (question_id, user_id, rank, score, reasons) values ($1, $2, 1, 1, '{}')", [question!.id, user!.id]);
+    await expect(pool.query("insert into question_matches (question_id, user_id, rank, score, reasons) values ($1, $2, 2, 2, '{}')", [question!.id, user!.id])).rejects.toThrow(/duplicate key/);
+  });
+});
+
+describe('PgOutboxStore', () => {
+  it('never hands the same row to two relays at once, and keeps what was not confirmed', async () => {
+    await pool.query('delete from outbox');
+    for (let i = 0; i < 10; i++) await insertOutboxMessage(pool, { queue: 'q' }, createMessage('t', { i }));
+    const store = new PgOutboxStore(pool);
+    let releaseFirst!: () => void;
+    const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const seen: string[][] = [];
+    const first = store.claim(6, async (entries: OutboxEntry[]) => {
+      seen.push(entries.map((e) => e.id));
+      await firstHolds; // still publishing while the second relay looks
+      return entries.map((e) => e.id);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    // the second relay confirms only its first entry: the rest must stay unsent
+    const second = await store.claim(6, async (entries) => {
+      seen.push(entries.map((e) => e.id));
+      return entries.slice(0, 1).map((e) => e.id);
+    });
+    releaseFirst();
+    expect(await first).toBe(6);
+    expect(second).toBe(4);
+    expect(new Set(seen.flat()).size).toBe(10); // disjoint
+    const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from outbox where sent_at is null');
+    expect(rows[0]!.n).toBe(3);
+    const [again] = [await store.claim(10, async (entries) => entries.map((e) => e.id))];
+    expect(again).toBe(3);
+  });
+});
