@@ -14,6 +14,9 @@ export interface Readiness {
   checks: { database: string; broker: string; migrations: string };
 }
 
+/** Databases whose migrations were seen current: a running process cannot fall behind without a deploy, which restarts it. */
+const migrationsCurrent = new Set<string>();
+
 /** Ready = Postgres answers, the broker connection is up, and no migration is pending. */
 export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
   const checks = { database: 'ok', broker: deps.transport.isConnected() ? 'ok' : 'disconnected', migrations: 'ok' };
@@ -22,10 +25,11 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
   } catch (error) {
     checks.database = error instanceof Error ? error.message : 'unreachable';
   }
-  if (checks.database === 'ok') {
+  if (checks.database === 'ok' && !migrationsCurrent.has(deps.databaseUrl)) {
     try {
       const pending = await pendingMigrations(deps.databaseUrl);
       if (pending.length) checks.migrations = `pending: ${pending.join(', ')}`;
+      else migrationsCurrent.add(deps.databaseUrl);
     } catch (error) {
       checks.migrations = error instanceof Error ? error.message : 'unknown';
     }

@@ -4,7 +4,7 @@ import {
   withTransaction, type Pool,
 } from '@qr/db';
 import { PermanentError, type Log, type ReceivedMessage } from '@qr/lemur';
-import { extractTerms, rankCandidates, type Match } from '@qr/matching';
+import { extractTerms, rankCandidates, type ExtractedTerms, type Match } from '@qr/matching';
 import { toStored } from './question-terms.js';
 
 export interface MatchDeps {
@@ -16,14 +16,17 @@ export interface MatchDeps {
 export type MatchOutcome = { status: 'matched'; matches: Match[] } | { status: 'already-matched' };
 
 /** Ranks the people to ask, from the expertise in Postgres; writes nothing. Used by the worker and by dry runs. */
-export async function decideMatches(deps: Pick<MatchDeps, 'pool' | 'matchLimit'>, question: { title: string; body: string; tags: string[]; askerId: number }): Promise<Match[]> {
+export async function decideMatches(
+  deps: Pick<MatchDeps, 'pool' | 'matchLimit'>,
+  question: { title: string; body: string; tags: string[]; askerId: number },
+): Promise<{ extracted: ExtractedTerms; matches: Match[] }> {
   const extracted = extractTerms(question);
   const terms = [...extracted.terms.keys()];
-  if (terms.length === 0) return [];
+  if (terms.length === 0) return { extracted, matches: [] };
   const [expertise, stats] = await Promise.all([loadExpertise(deps.pool, terms), getCorpusStats(deps.pool, terms)]);
   const totals = await loadExpertiseTotals(deps.pool, [...expertise.keys()]);
   const candidates = [...expertise].map(([userId, weights]) => ({ userId, expertise: weights, total: totals.get(userId) ?? 0 }));
-  return rankCandidates(extracted, candidates, stats, { limit: deps.matchLimit, excludeUserIds: [question.askerId] });
+  return { extracted, matches: rankCandidates(extracted, candidates, stats, { limit: deps.matchLimit, excludeUserIds: [question.askerId] }) };
 }
 
 /**
@@ -39,10 +42,10 @@ export async function handleQuestionAsked(deps: MatchDeps, message: ReceivedMess
     log.info({ questionId }, 'question already matched; nothing to do');
     return { status: 'already-matched' };
   }
-  const matches = await decideMatches(deps, question);
+  const { extracted, matches } = await decideMatches(deps, question);
   const wrote = await withTransaction(deps.pool, async (client) => {
     if (!(await markQuestionMatched(client, questionId))) return false;
-    await insertQuestionTerms(client, questionId, toStored(extractTerms(question)));
+    await insertQuestionTerms(client, questionId, toStored(extracted));
     await insertMatches(client, questionId, matches);
     const event = newMessage('question.matched', { questionId, matches: matches.map(({ userId, score }) => ({ userId, score })) }, { correlationId: message.correlationId });
     await insertOutboxMessage(client, destinationOf('question.matched'), event);
