@@ -64,6 +64,20 @@ describe('the question pipeline: api and matcher as separate processes, through 
     expect(matched.matches[0]!.reasons.tags).toContain(word);
   });
 
+  it('reflects an acceptance in the answerer\'s expertise through a deferred refresh-answer task', async () => {
+    const { rows } = await system.pool.query<{ id: number; question_id: number }>('select id, question_id from answers where user_id = $1 order by id limit 1', [people.wine]);
+    const answer = rows[0]!;
+    const accepted = await system.post(`/questions/${answer.question_id}/accept`, { answerId: answer.id });
+    expect(accepted.status).toBe(200);
+    const quality = await waitFor('the accepted answer to count more', async () => {
+      const { rows: c } = await system.pool.query<{ quality: number }>('select quality from answer_contributions where answer_id = $1', [answer.id]);
+      return c[0] && c[0].quality > 1.5 ? c[0].quality : undefined;
+    });
+    expect(quality).toBeCloseTo(2, 9); // 1 + ln(1 + 0) + 1 for the acceptance
+    const { rows: tasks } = await system.pool.query<{ n: number }>("select count(*)::int as n from outbox where type = 'refresh-answer' and sent_at is not null");
+    expect(tasks[0]!.n).toBeGreaterThanOrEqual(1);
+  });
+
   it('writes a question\'s matches once when question.asked is delivered twice', async () => {
     const { json } = await system.post('/questions', { askerId: people.asker, title: 'Which hops for bitterness?', body: 'hops', tags: ['hops'] });
     await system.waitForMatches(json.id);

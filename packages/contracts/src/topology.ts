@@ -1,5 +1,6 @@
 import { createMessage, type Destination, type NewMessageOptions, type OutgoingMessage, type Topology } from '@qr/lemur';
 import type { Messages, MessageType } from './messages.js';
+import { MATCHER_TASKS_QUEUE } from './tasks.js';
 
 export const EVENTS_EXCHANGE = 'events';
 export const QUESTION_ASKED_QUEUE = 'question.asked';
@@ -22,6 +23,7 @@ export const topology: Topology = {
   exchanges: [{ name: EVENTS_EXCHANGE, type: 'topic' }],
   queues: [
     { name: QUESTION_ASKED_QUEUE },
+    { name: MATCHER_TASKS_QUEUE },
     ...Object.entries(subscriptions).flatMap(([consumer, types]) =>
       types.map((type) => ({ name: eventQueueName(consumer, type), bindings: [{ exchange: EVENTS_EXCHANGE, routingKey: type }] })),
     ),

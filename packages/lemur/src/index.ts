@@ -8,3 +8,4 @@ export { RabbitManagement, type RabbitManagementOptions } from './rabbit-managem
 export { StompTransport, type StompTransportOptions } from './stomp-transport.js';
 export { deadLetterQueueName, describeDestination, retryQueueName, routingKeyMatches, type Destination, type QueueSpec, type Topology } from './topology.js';
 export type { Delivery, PublishOptions, SubscribeOptions, Subscription, Transport } from './transport.js';
+export { TaskQueue, TaskWorker, type TaskHandler, type TaskMap, type TaskQueueOptions } from './tasks.js';

@@ -60,6 +60,7 @@ export function createMessage(type: string, body: unknown, options: NewMessageOp
       [Headers.version]: String(options.version ?? 1),
       [Headers.correlationId]: options.correlationId ?? id,
       [Headers.publishedAt]: (options.publishedAt ?? new Date()).toISOString(),
+      [Headers.attempt]: '1',
     },
   };
 }

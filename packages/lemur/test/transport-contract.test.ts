@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Consumer, createMessage, deadLetterQueueName, Headers, PermanentError, type Delivery, type Topology, type Transport } from '../src/index.js';
+import { Consumer, createMessage, deadLetterQueueName, Headers, PermanentError, TaskQueue, type Delivery, type Topology, type Transport } from '../src/index.js';
 import { memoryWorld, stompWorld, type TransportWorld } from './transports.js';
 
 /** Collects deliveries and lets a test wait until a condition on them holds. */
@@ -31,6 +31,7 @@ const topology: Topology = {
   exchanges: [{ name: 'events', type: 'topic' }],
   queues: [
     { name: 'work' },
+    { name: 'tasks' },
     { name: 'audit.answer.posted', bindings: [{ exchange: 'events', routingKey: 'answer.posted' }] },
     { name: 'audit.everything', bindings: [{ exchange: 'events', routingKey: '#' }] },
   ],
@@ -66,6 +67,7 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
     expect(d!.headers[Headers.messageId]).toBe(message.id);
     expect(d!.headers[Headers.type]).toBe('thing.done');
     expect(d!.headers[Headers.correlationId]).toBe('c-1');
+    expect(d!.headers[Headers.attempt]).toBe('1');
     expect(d!.redelivered).toBe(false);
     d!.ack();
     await sub.unsubscribe();
@@ -210,6 +212,51 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
       expect(d!.headers[Headers.attempt]).toBe('3');
       expect(JSON.parse(d!.body)).toEqual({ n: 9 });
       await consumer.close();
+    });
+  });
+
+  describe('deferred tasks', () => {
+    type Tasks = { 'add-numbers': { a: number; b: number }; 'always-fails': { why: string } };
+
+    it('runs a deferred call on a worker with its arguments, retries a failing one, and dead-letters an unknown task', async () => {
+      const tasks = new TaskQueue<Tasks>({
+        queue: 'tasks',
+        validate: (name, args) => {
+          if (name === 'add-numbers' && typeof (args as { a?: unknown }).a !== 'number') throw new PermanentError('a must be a number');
+          return args as never;
+        },
+      });
+      const sums: number[] = [];
+      let failures = 0;
+      const worker = tasks
+        .worker({ transport, retry: { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 100 } })
+        .defineTask('add-numbers', async ({ a, b }) => {
+          sums.push(a + b);
+        })
+        .defineTask('always-fails', async ({ why }) => {
+          failures += 1;
+          throw new Error(why);
+        });
+      await worker.start();
+      const client = tasks.client(transport);
+      await client.defer('add-numbers', { a: 2, b: 3 });
+      await client.defer('always-fails', { why: 'no disk' });
+      await transport.publish({ queue: 'tasks' }, createMessage('format-disk', {}));
+      await transport.publish({ queue: 'tasks' }, createMessage('add-numbers', { a: 'two', b: 3 }));
+      // @ts-expect-error: arguments are type-checked against the task map
+      void (() => client.defer('add-numbers', { a: 'two', b: 3 }));
+
+      const dead = collector();
+      await transport.subscribe(deadLetterQueueName('tasks'), (d) => dead.push(d), { prefetch: 10 });
+      await dead.waitFor(3);
+      expect(sums).toEqual([5]);
+      expect(failures).toBe(2);
+      expect(dead.deliveries.map((d) => d.headers[Headers.deadReason]).sort()).toEqual([
+        'failed 2 attempts: no disk',
+        'rejected: a must be a number',
+        'rejected: no task named "format-disk" on this worker',
+      ]);
+      await worker.close();
     });
   });
 });

@@ -1,4 +1,4 @@
 export { loadMatcherConfig, type MatcherConfig } from './config.js';
 export { decideMatches, handleQuestionAsked, type MatchDeps, type MatchOutcome } from './handle-question-asked.js';
 export { startMatcher, type MatcherOptions, type RunningMatcher } from './start-matcher.js';
-export { refreshAnswerContribution, refreshQuestionAnswers } from './update-expertise.js';
+export { deferQuestionRefresh, refreshAnswerContribution } from './update-expertise.js';

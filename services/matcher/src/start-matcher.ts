@@ -1,9 +1,9 @@
-import { decodeMessage, eventQueueName, QUESTION_ASKED_QUEUE, subscriptions, topology, type Messages, type MessageType } from '@qr/contracts';
+import { decodeMessage, eventQueueName, matcherTasks, QUESTION_ASKED_QUEUE, subscriptions, topology, type Messages } from '@qr/contracts';
 import { createPool, PgOutboxStore } from '@qr/db';
 import { Consumer, OutboxRelay, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, startWorkerServer, type Logger } from '@qr/runtime';
 import { handleQuestionAsked } from './handle-question-asked.js';
-import { refreshAnswerContribution, refreshQuestionAnswers } from './update-expertise.js';
+import { deferQuestionRefresh, refreshAnswerContribution } from './update-expertise.js';
 
 export interface MatcherOptions {
   databaseUrl: string;
@@ -63,7 +63,12 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
       defaultType: type,
       decode: (t, version, body) => decodeMessage<EventType>([type], t, version, body),
       handle: async (message) => {
-        await applyAnswerEvent(pool, message.type as EventType, message.body);
+        if (message.type === 'answer.accepted') {
+          await deferQuestionRefresh(pool, (message.body as Messages['answer.accepted']).questionId, message.correlationId);
+          relay.kick();
+        } else {
+          await refreshAnswerContribution(pool, message.body.answerId);
+        }
       },
       prefetch: options.prefetch ?? 10,
       retry,
@@ -72,7 +77,14 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
     });
     consumers.push(consumer as Consumer<unknown>);
   }
+  const taskWorker = matcherTasks
+    .worker({ transport, prefetch: options.prefetch ?? 10, retry, log, onSettled: metrics.onSettled })
+    .defineTask('refresh-answer', async ({ answerId }) => {
+      await refreshAnswerContribution(pool, answerId);
+    });
+
   // Expertise events first, so a restarted matcher has caught up before it takes questions.
+  await taskWorker.start();
   for (const consumer of consumers.slice(1)) await consumer.start();
   await questions.start();
   relay.start();
@@ -85,7 +97,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
     healthPort: health?.port,
     close() {
       closing ??= closeAll(log, [
-        ['drain consumers', () => Promise.all(consumers.map((c) => c.close(options.drainTimeoutMs ?? 10_000)))],
+        ['drain consumers', () => Promise.all([...consumers, taskWorker].map((c) => c.close(options.drainTimeoutMs ?? 10_000)))],
         ['flush the outbox relay', () => relay.close()],
         ['close the transport', () => transport.close()],
         ['stop the health server', () => health?.server.close()],
@@ -94,9 +106,4 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
       return closing;
     },
   };
-}
-
-async function applyAnswerEvent(pool: Parameters<typeof refreshAnswerContribution>[0], type: MessageType, body: Messages[EventType]): Promise<void> {
-  if (type === 'answer.accepted') await refreshQuestionAnswers(pool, (body as Messages['answer.accepted']).questionId);
-  else await refreshAnswerContribution(pool, body.answerId);
 }

@@ -1,5 +1,6 @@
+import { matcherTasks } from '@qr/contracts';
 import {
-  addUserExpertise, getAnswer, getQuestion, listAnswerIdsOfQuestion, lockAnswerContribution, setAnswerContribution,
+  addUserExpertise, getAnswer, getQuestion, insertOutboxMessage, listAnswerIdsOfQuestion, lockAnswerContribution, setAnswerContribution,
   withTransaction, type Pool,
 } from '@qr/db';
 import { PermanentError } from '@qr/lemur';
@@ -30,7 +31,18 @@ export async function refreshAnswerContribution(pool: Pool, answerId: number): P
   });
 }
 
-/** An acceptance changes the accepted answer and the one it replaced: refresh every answer of the question. */
-export async function refreshQuestionAnswers(pool: Pool, questionId: number): Promise<void> {
-  for (const answerId of await listAnswerIdsOfQuestion(pool, questionId)) await refreshAnswerContribution(pool, answerId);
+/**
+ * An acceptance changes the accepted answer and the one it replaced: defer a `refresh-answer` task
+ * for every answer of the question, written to the outbox in one transaction, so each is retried
+ * on its own. Returns how many were deferred.
+ */
+export async function deferQuestionRefresh(pool: Pool, questionId: number, correlationId?: string): Promise<number> {
+  return withTransaction(pool, async (client) => {
+    const answerIds = await listAnswerIdsOfQuestion(client, questionId);
+    for (const answerId of answerIds) {
+      const { destination, message } = matcherTasks.message('refresh-answer', { answerId }, { correlationId });
+      await insertOutboxMessage(client, destination, message);
+    }
+    return answerIds.length;
+  });
 }

@@ -4,7 +4,7 @@ import { PermanentError, silentLog, type ReceivedMessage } from '@qr/lemur';
 import { qualityFactor } from '@qr/matching';
 import type { Messages } from '@qr/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleQuestionAsked, refreshAnswerContribution, refreshQuestionAnswers } from '../src/index.js';
+import { deferQuestionRefresh, handleQuestionAsked, refreshAnswerContribution } from '../src/index.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 let db: TestDatabase;
@@ -33,6 +33,17 @@ const asked = (questionId: number, askerId: number): ReceivedMessage<Messages['q
 });
 const expertiseOf = async (userId: number): Promise<Record<string, number>> =>
   Object.fromEntries((await pool.query<{ term: string; weight: number }>('select term, weight from user_expertise where user_id = $1', [userId])).rows.map((r) => [r.term, r.weight]));
+/** What an acceptance does: defer refresh-answer tasks through the outbox; then run them as the task worker would. */
+const accept = async (questionId: number): Promise<number[]> => {
+  const deferred = await deferQuestionRefresh(pool, questionId);
+  const { rows } = await pool.query<{ body: string }>(
+    "delete from outbox where type = 'refresh-answer' and queue = 'matcher.tasks' returning body",
+  );
+  expect(rows).toHaveLength(deferred);
+  const answerIds = rows.map((r) => (JSON.parse(r.body) as { answerId: number }).answerId);
+  for (const answerId of answerIds) await refreshAnswerContribution(pool, answerId);
+  return answerIds.sort((a, b) => a - b);
+};
 const sum = (weights: Record<string, number>): number => Object.values(weights).reduce((a, b) => a + b, 0);
 
 describe('expertise kept current from answer events', () => {
@@ -55,14 +66,14 @@ describe('expertise kept current from answer events', () => {
     expect(sum(await expertiseOf(expert))).toBeCloseTo(qualityFactor({ score: 3, accepted: false }), 9);
 
     await pool.query('update questions set accepted_answer_id = $2 where id = $1', [q, a]);
-    await refreshQuestionAnswers(pool, q);
+    expect(await accept(q)).toEqual([a]);
     expect(sum(await expertiseOf(expert))).toBeCloseTo(qualityFactor({ score: 3, accepted: true }), 9);
 
     // acceptance moves to another answer: the first one loses its bonus
     const b = await answer(q, other);
     await refreshAnswerContribution(pool, b);
     await pool.query('update questions set accepted_answer_id = $2 where id = $1', [q, b]);
-    await refreshQuestionAnswers(pool, q);
+    expect(await accept(q)).toEqual([a, b]);
     expect(sum(await expertiseOf(expert))).toBeCloseTo(qualityFactor({ score: 3, accepted: false }), 9);
     expect(sum(await expertiseOf(other))).toBeCloseTo(qualityFactor({ score: 0, accepted: true }), 9);
     expect((await getAnswer(pool, b))?.accepted).toBe(true);
