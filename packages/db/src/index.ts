@@ -9,3 +9,4 @@ export { countUnsentOutbox, insertOutboxMessage, PgOutboxStore } from './outbox.
 export { createPool, isForeignKeyViolation, isUniqueViolation, withTransaction, type Pool, type PoolClient, type Queryable } from './pool.js';
 export { getQuestion, insertQuestion, setAcceptedAnswer, type QuestionRow } from './questions.js';
 export { findUserIdByEmail, insertUser, userExists } from './users.js';
+export { pruneJournal, selectJournal, type JournalEntry, type JournalFilter } from './journal.js';

@@ -71,6 +71,47 @@ export class RabbitManagement {
     }
   }
 
+  /** Every queue of the vhost with its depth, consumers and rates (messages per second). */
+  async listQueues(): Promise<QueueStats[]> {
+    const queues = (await this.request('GET', `queues/${this.vhostPath}?columns=name,messages,messages_ready,messages_unacknowledged,consumers,type,message_stats`)) as RawQueue[];
+    return queues
+      .map((q) => ({
+        name: q.name,
+        type: q.type ?? 'classic',
+        messages: q.messages ?? 0,
+        ready: q.messages_ready ?? 0,
+        unacked: q.messages_unacknowledged ?? 0,
+        consumers: q.consumers ?? 0,
+        publishRate: q.message_stats?.publish_details?.rate ?? 0,
+        deliverRate: q.message_stats?.deliver_get_details?.rate ?? 0,
+        ackRate: q.message_stats?.ack_details?.rate ?? 0,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Reads up to `count` messages from the head of a queue and puts them back (RabbitMQ requeues them
+   * in place, flagged redelivered): for inspecting queues nobody consumes, such as dead letters.
+   */
+  async peek(queue: string, count: number): Promise<PeekedMessage[]> {
+    const raw = (await this.request('POST', `queues/${this.vhostPath}/${encodeURIComponent(queue)}/get`, {
+      count,
+      ackmode: 'ack_requeue_true',
+      encoding: 'auto',
+      truncate: 100_000,
+    })) as { payload: string; properties?: { headers?: Record<string, unknown>; message_id?: string } }[];
+    return raw.map((m) => ({
+      body: m.payload,
+      headers: Object.fromEntries(Object.entries(m.properties?.headers ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+    }));
+  }
+
+  async setTracing(enabled: boolean): Promise<boolean> {
+    const before = (await this.request('GET', `vhosts/${this.vhostPath}`)) as { tracing?: boolean };
+    await this.request('PUT', `vhosts/${this.vhostPath}`, { tracing: enabled });
+    return before.tracing ?? false;
+  }
+
   async queueDepth(queue: string): Promise<number> {
     const info = (await this.request('GET', `queues/${this.vhostPath}/${encodeURIComponent(queue)}`)) as { messages?: number };
     return info.messages ?? 0;
@@ -92,6 +133,33 @@ export class RabbitManagement {
   async deleteVhost(): Promise<void> {
     await this.request('DELETE', `vhosts/${this.vhostPath}`);
   }
+}
+
+export interface QueueStats {
+  name: string;
+  type: string;
+  messages: number;
+  ready: number;
+  unacked: number;
+  consumers: number;
+  publishRate: number;
+  deliverRate: number;
+  ackRate: number;
+}
+
+export interface PeekedMessage {
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface RawQueue {
+  name: string;
+  type?: string;
+  messages?: number;
+  messages_ready?: number;
+  messages_unacknowledged?: number;
+  consumers?: number;
+  message_stats?: { publish_details?: { rate: number }; deliver_get_details?: { rate: number }; ack_details?: { rate: number } };
 }
 
 function escapeRegExp(text: string): string {

@@ -1,9 +1,11 @@
-import { parseCommonConfig, parsePort, type CommonConfig, type Env } from '@qr/runtime';
+import { parseCommonConfig, parsePort, parsePositiveInt, type CommonConfig, type Env } from '@qr/runtime';
 
 export interface ApiConfig extends CommonConfig {
   port: number;
   host: string;
   publicUrl: string;
+  /** Sent messages are kept in the journal (the outbox table) this long, for replays. */
+  journalRetentionDays: number;
 }
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
@@ -13,5 +15,6 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     port,
     host: env.HOST ?? '0.0.0.0',
     publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+    journalRetentionDays: parsePositiveInt('JOURNAL_RETENTION_DAYS', env.JOURNAL_RETENTION_DAYS, 7),
   };
 }

@@ -1,5 +1,5 @@
 import { topology } from '@qr/contracts';
-import { createPool, PgOutboxStore } from '@qr/db';
+import { createPool, PgOutboxStore, pruneJournal } from '@qr/db';
 import { OutboxRelay, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, type Logger } from '@qr/runtime';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -16,7 +16,14 @@ export interface RunningApi {
  * Starts the api: HTTP at once (questions are accepted even while the broker is away), the outbox
  * relay, and the broker connection and topology in the background.
  */
-export async function startApi(options: { databaseUrl: string; port: number; host: string; transport: Transport; log: Logger }): Promise<RunningApi> {
+export async function startApi(options: {
+  databaseUrl: string;
+  port: number;
+  host: string;
+  transport: Transport;
+  log: Logger;
+  journalRetentionDays?: number;
+}): Promise<RunningApi> {
   const { log, transport } = options;
   const metrics = new ServiceMetrics('api');
   const pool = createPool(options.databaseUrl, { onError: (error) => log.warn({ err: error }, 'idle database client failed') });
@@ -28,6 +35,15 @@ export async function startApi(options: { databaseUrl: string; port: number; hos
     .catch((error: unknown) => log.error({ err: error }, 'broker set-up abandoned'));
   const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger });
   const url = await app.listen({ port: options.port, host: options.host });
+  const retentionMs = (options.journalRetentionDays ?? 7) * 86_400_000;
+  const prune = (): void => {
+    pruneJournal(pool, new Date(Date.now() - retentionMs)).then(
+      (pruned) => pruned > 0 && log.info({ pruned, retentionDays: options.journalRetentionDays ?? 7 }, 'journal pruned'),
+      (error: unknown) => log.warn({ err: error }, 'journal prune failed'),
+    );
+  };
+  prune();
+  const pruneTimer = setInterval(prune, 3_600_000).unref();
   log.info({ url }, 'api listening');
   let closing: Promise<void> | undefined;
   return {
@@ -37,6 +53,7 @@ export async function startApi(options: { databaseUrl: string; port: number; hos
     close() {
       closing ??= closeAll(log, [
         ['stop http intake', () => app.close()],
+        ['stop journal pruning', () => clearInterval(pruneTimer)],
         ['stop broker set-up', () => abort.abort()],
         ['flush the outbox relay', () => relay.close()],
         ['close the transport', () => transport.close()],

@@ -1,0 +1,102 @@
+import { Headers, type MessageHeaders, type OutgoingMessage } from './message.js';
+import { deadLetterQueueName } from './topology.js';
+import type { Delivery, Transport } from './transport.js';
+
+export interface DeadLetter {
+  id: string;
+  type: string;
+  reason: string;
+  error: string;
+  attempts: string;
+  deadAt: string;
+  headers: MessageHeaders;
+  body: string;
+}
+
+/** Reads a dead letter's story from its headers (ours, or the broker's x-first-death-* when it dead-lettered it itself). */
+export function describeDeadLetter(message: { headers: MessageHeaders; body: string }): DeadLetter {
+  const h = message.headers;
+  return {
+    id: h[Headers.messageId] ?? h['message-id'] ?? '',
+    type: h[Headers.type] ?? '',
+    reason: h[Headers.deadReason] ?? (h['x-first-death-reason'] ? `broker: ${h['x-first-death-reason']}` : ''),
+    error: h[Headers.deadError] ?? '',
+    attempts: h[Headers.attempt] ?? h['x-delivery-count'] ?? '',
+    deadAt: h[Headers.deadAt] ?? '',
+    headers: h,
+    body: message.body,
+  };
+}
+
+const deadHeaders = new Set<string>([
+  Headers.deadReason, Headers.deadError, Headers.deadAt, Headers.deadQueue, 'message-id', 'destination', 'subscription', 'ack',
+  'redelivered', 'content-length', 'content-type', 'receipt', 'persistent', 'expiration', 'x-delivery-count', 'x-death',
+  'x-first-death-exchange', 'x-first-death-queue', 'x-first-death-reason',
+]);
+
+export interface ReplayDeadLettersOptions {
+  /** Only these message ids; default all. */
+  ids?: readonly string[];
+  /** At most this many; default all that are there when the replay starts. */
+  limit?: number;
+  /** How many messages there are to look at (the queue's depth when the replay starts). */
+  depth: number;
+  onProgress?(done: number): void;
+}
+
+/**
+ * Moves dead letters of `queue` back to it for another try: each is published again (same id and
+ * headers, attempts reset, the dead-letter headers removed) and acked in the dead-letter queue only
+ * after the broker confirmed the copy. Messages not selected are left where they are.
+ */
+export async function replayDeadLetters(transport: Transport, queue: string, options: ReplayDeadLettersOptions): Promise<{ replayed: number; skipped: number }> {
+  const wanted = options.ids ? new Set(options.ids) : undefined;
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const total = Math.min(options.depth, 10_000);
+  if (total === 0) return { replayed: 0, skipped: 0 };
+  let seen = 0;
+  let replayed = 0;
+  const held: Delivery[] = [];
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const work: Promise<void>[] = [];
+  const subscription = await transport.subscribe(
+    deadLetterQueueName(queue),
+    (delivery) => {
+      seen += 1;
+      const dead = describeDeadLetter(delivery);
+      if ((wanted && !wanted.has(dead.id)) || replayed >= limit) {
+        held.push(delivery); // settled at the end, so it is not handed to us again meanwhile
+      } else {
+        replayed += 1;
+        work.push(
+          (async () => {
+            const headers: MessageHeaders = {};
+            for (const [name, value] of Object.entries(delivery.headers)) if (!deadHeaders.has(name)) headers[name] = value;
+            headers[Headers.attempt] = '1';
+            headers['x-replayed-from'] = deadLetterQueueName(queue);
+            const copy: OutgoingMessage = { id: dead.id, type: dead.type, headers, body: delivery.body };
+            try {
+              await transport.publish({ queue }, copy);
+              delivery.ack();
+              options.onProgress?.(replayed);
+            } catch (error) {
+              replayed -= 1;
+              delivery.nack({ requeue: true });
+              throw error;
+            }
+          })(),
+        );
+      }
+      if (seen >= total) finish();
+    },
+    { prefetch: total },
+  );
+  await finished;
+  const results = await Promise.allSettled(work);
+  await subscription.unsubscribe();
+  for (const delivery of held) delivery.nack({ requeue: true });
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return { replayed, skipped: held.length };
+}
