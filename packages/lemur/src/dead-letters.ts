@@ -37,10 +37,12 @@ const deadHeaders = new Set<string>([
 export interface ReplayDeadLettersOptions {
   /** Only these message ids; default all. */
   ids?: readonly string[];
-  /** At most this many; default all that are there when the replay starts. */
+  /** At most this many; default all. */
   limit?: number;
-  /** How many messages there are to look at (the queue's depth when the replay starts). */
-  depth: number;
+  /** The replay ends when no dead letter arrived for this long (the management API's depth lags, so it is not trusted). Default 1500 ms. */
+  idleMs?: number;
+  /** Looks at no more than this many dead letters in one run. Default 10,000. */
+  maxMessages?: number;
   onProgress?(done: number): void;
 }
 
@@ -52,18 +54,21 @@ export interface ReplayDeadLettersOptions {
 export async function replayDeadLetters(transport: Transport, queue: string, options: ReplayDeadLettersOptions): Promise<{ replayed: number; skipped: number }> {
   const wanted = options.ids ? new Set(options.ids) : undefined;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const total = Math.min(options.depth, 10_000);
-  if (total === 0) return { replayed: 0, skipped: 0 };
+  const total = options.maxMessages ?? 10_000;
+  const idleMs = options.idleMs ?? 1_500;
   let seen = 0;
   let replayed = 0;
   const held: Delivery[] = [];
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  let idle = setTimeout(() => finish(), idleMs);
   const work: Promise<void>[] = [];
   const subscription = await transport.subscribe(
     deadLetterQueueName(queue),
     (delivery) => {
       seen += 1;
+      clearTimeout(idle);
+      idle = setTimeout(() => finish(), idleMs);
       const dead = describeDeadLetter(delivery);
       if ((wanted && !wanted.has(dead.id)) || replayed >= limit) {
         held.push(delivery); // settled at the end, so it is not handed to us again meanwhile
@@ -93,6 +98,7 @@ export async function replayDeadLetters(transport: Transport, queue: string, opt
     { prefetch: total },
   );
   await finished;
+  clearTimeout(idle);
   const results = await Promise.allSettled(work);
   await subscription.unsubscribe();
   for (const delivery of held) delivery.nack({ requeue: true });

@@ -117,8 +117,11 @@ export class RabbitManagement {
     return info.messages ?? 0;
   }
 
-  async purge(queue: string): Promise<void> {
+  /** Empties a queue; returns how many messages went (counted by the broker as it purged, not from the lagging stats). */
+  async purge(queue: string): Promise<number> {
+    const before = await this.peek(queue, 100_000);
     await this.request('DELETE', `queues/${this.vhostPath}/${encodeURIComponent(queue)}/contents`);
+    return before.length;
   }
 
   async createVhost(): Promise<void> {

@@ -31,11 +31,11 @@ export async function dlqShow(ctx: CliContext, io: Output, queue: string, which:
 
 /** `lemur dlq replay <queue>`: moves dead letters back to the queue for another try. */
 export async function dlqReplay(ctx: CliContext, io: Output, queue: string, options: { id?: string[]; limit?: number }): Promise<void> {
-  const depth = await ctx.management.queueDepth(deadLetterQueueName(queue));
+  const depth = await ctx.management.queueDepth(deadLetterQueueName(queue)); // for the progress bar only: it lags
   const transport = await ctx.transport();
-  const bar = progress('replaying dead letters', options.limit ? Math.min(options.limit, depth) : depth);
+  const bar = progress('replaying dead letters', Math.max(1, options.limit ? Math.min(options.limit, depth) : depth));
   try {
-    const { replayed, skipped } = await replayDeadLetters(transport, queue, { depth, ids: options.id, limit: options.limit, onProgress: (n) => bar.update(n) });
+    const { replayed, skipped } = await replayDeadLetters(transport, queue, { ids: options.id, limit: options.limit, onProgress: (n) => bar.update(n) });
     bar.stop();
     io.out(`replayed ${replayed} dead letter(s) to ${queue}${skipped ? `; ${skipped} left in ${deadLetterQueueName(queue)}` : ''}`);
   } finally {
@@ -45,8 +45,7 @@ export async function dlqReplay(ctx: CliContext, io: Output, queue: string, opti
 
 /** `lemur dlq purge <queue>`: drops every dead letter of the queue. */
 export async function dlqPurge(ctx: CliContext, io: Output, queue: string, options: { yes?: boolean }): Promise<void> {
-  const depth = await ctx.management.queueDepth(deadLetterQueueName(queue));
-  if (!options.yes) throw new UsageError(`this deletes ${depth} dead letter(s) from ${deadLetterQueueName(queue)} for good; add --yes to confirm`);
-  await ctx.management.purge(deadLetterQueueName(queue));
-  io.out(`purged ${depth} dead letter(s) from ${deadLetterQueueName(queue)}`);
+  if (!options.yes) throw new UsageError(`this deletes every dead letter in ${deadLetterQueueName(queue)} for good; add --yes to confirm`);
+  const purged = await ctx.management.purge(deadLetterQueueName(queue));
+  io.out(`purged ${purged} dead letter(s) from ${deadLetterQueueName(queue)}`);
 }
