@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceProcess } from './support/processes.js';
+import { waitFor } from './support/queues.js';
+import { seedExperts, TestSystem } from './support/system.js';
+
+/** Worker crashes and restarts under load: every question matched, none matched twice. */
+describe('matchers that crash or restart under load', () => {
+  const system = new TestSystem();
+  let people: { hops: number; wine: number; asker: number };
+
+  beforeAll(async () => {
+    await system.setUp();
+    await system.startApi();
+    const seeding = await system.startMatcher();
+    people = await seedExperts(system);
+    await waitFor('expertise', async () => ((await system.pool.query('select count(*)::int as n from answer_contributions')).rows[0].n === 4 ? true : undefined));
+    expect(await seeding.stop()).toBe(0);
+  }, 60_000);
+  afterAll(() => system.tearDown(), 60_000);
+
+  const ask = async (n: number, label: string): Promise<number[]> => {
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) ids.push((await system.post('/questions', { askerId: people.asker, title: `${label} ${i}: hops bitterness?`, body: 'hops', tags: ['hops'] })).json.id);
+    return ids;
+  };
+
+  /** Every question has its matches, and exactly one question.matched was written for each. */
+  const expectEachMatchedOnce = async (ids: number[]): Promise<void> => {
+    await waitFor(`${ids.length} questions matched`, async () => {
+      const { rows } = await system.pool.query<{ n: number }>('select count(*)::int as n from questions where id = any($1) and matched_at is not null', [ids]);
+      return rows[0]!.n === ids.length ? true : undefined;
+    }, 60_000);
+    const { rows } = await system.pool.query<{ questionId: number; n: number }>(
+      `select (body::jsonb->>'questionId')::bigint as "questionId", count(*)::int as n from outbox
+        where type = 'question.matched' and (body::jsonb->>'questionId')::bigint = any($1) group by 1`,
+      [ids],
+    );
+    expect(rows).toHaveLength(ids.length);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    const { rows: firsts } = await system.pool.query<{ n: number }>('select count(*)::int as n from question_matches where question_id = any($1) and rank = 1 and user_id = $2', [ids, people.hops]);
+    expect(firsts[0]!.n).toBe(ids.length);
+  };
+
+  it('loses nothing and duplicates nothing when a matcher is killed with SIGKILL mid-batch', async () => {
+    const doomed = await system.startMatcher({ MATCHER_PREFETCH: '20' });
+    const ids = await ask(150, 'kill');
+    await waitFor('some questions matched', async () => {
+      const { rows } = await system.pool.query<{ n: number }>('select count(*)::int as n from questions where id = any($1) and matched_at is not null', [ids]);
+      return rows[0]!.n >= 10 ? true : undefined;
+    });
+    doomed.signal('SIGKILL');
+    expect(await doomed.exited).toBe(null); // killed, not exited
+    const { rows } = await system.pool.query<{ n: number }>('select count(*)::int as n from questions where id = any($1) and matched_at is null', [ids]);
+    expect(rows[0]!.n).toBeGreaterThan(0); // work really was left in flight or queued
+    await system.startMatcher();
+    await expectEachMatchedOnce(ids);
+  }, 90_000);
+
+  it('loses nothing and duplicates nothing through a rolling restart of two matchers while questions keep coming', async () => {
+    const firstA = await system.startMatcher();
+    const firstB = await system.startMatcher();
+    let a: ServiceProcess = firstA;
+    let b: ServiceProcess = firstB;
+    const asked: number[] = [];
+    let asking = true;
+    const load = (async () => {
+      for (let round = 0; asking; round++) asked.push(...(await ask(10, `rolling ${round}`)));
+    })();
+    const codes: (number | null)[] = [];
+    await new Promise((r) => setTimeout(r, 500));
+    codes.push(await a.stop()); // SIGTERM: drain, then exit
+    a = await system.startMatcher();
+    await new Promise((r) => setTimeout(r, 500));
+    codes.push(await b.stop());
+    b = await system.startMatcher();
+    await new Promise((r) => setTimeout(r, 500));
+    asking = false;
+    await load;
+    expect(codes).toEqual([0, 0]);
+    expect(asked.length).toBeGreaterThan(20);
+    await expectEachMatchedOnce(asked);
+    // the restart really happened under load: the old ones drained and the new ones took over
+    for (const old of [firstA, firstB]) expect(old.logs.some((l) => l.msg === 'shut down cleanly')).toBe(true);
+    const matchedBy = (p: ServiceProcess) => p.logs.filter((l) => l.msg === 'question matched').length;
+    expect(matchedBy(firstA) + matchedBy(firstB)).toBeGreaterThan(0);
+    expect(matchedBy(a) + matchedBy(b)).toBeGreaterThan(0);
+  }, 90_000);
+});
