@@ -52,6 +52,30 @@ describe('the question pipeline: api and matcher as separate processes, through 
     expect(wine.matches.map((m) => m.userId)).not.toContain(people.hops); // the asker of this one
   });
 
+  it('logs each message with its message and correlation ids, and serves Prometheus metrics', async () => {
+    const requestId = `trace-${Date.now()}`;
+    const response = await fetch(`${system.apiUrl}/questions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ askerId: people.asker, title: 'Traced hops question', body: 'hops', tags: ['hops'] }),
+    });
+    const { id } = (await response.json()) as { id: number };
+    await system.waitForMatches(id);
+    const line = await matcher.waitForLog((l) => l.msg === 'question matched' && l.questionId === id);
+    expect(line.correlationId).toBe(requestId); // from the HTTP request through the queue to the worker
+    expect(line.messageId).toEqual(expect.any(String));
+    expect(line.type).toBe('question.asked');
+
+    const healthPort = (await matcher.waitForLog((l) => l.msg === 'health server listening')).port;
+    const metrics = await (await fetch(`http://127.0.0.1:${String(healthPort)}/metrics`)).text();
+    expect(metrics).toMatch(/messages_consumed_total\{[^}]*type="question.asked"[^}]*outcome="processed"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/message_handler_seconds_bucket\{/);
+    expect(metrics).toMatch(/messages_published_total\{[^}]*\} [1-9]/);
+    expect(metrics).toContain('outbox_lag_seconds');
+    const ready = await fetch(`http://127.0.0.1:${String(healthPort)}/readyz`);
+    expect(await ready.json()).toEqual({ ready: true, checks: { database: 'ok', broker: 'ok', migrations: 'ok' } });
+  });
+
   it('counts a new answer in matching within 2 s', async () => {
     const word = `zythum${Date.now().toString(36)}`; // a made-up topic nobody has answered before
     const newcomer = (await system.post('/users', { name: 'Newcomer', email: `new.${word}@example.test` })).json.id;

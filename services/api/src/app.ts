@@ -5,6 +5,7 @@ import {
 } from '@qr/db';
 import type { Transport } from '@qr/lemur';
 import { checkReadiness, renderMetrics, type ServiceMetrics } from '@qr/runtime';
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HttpError, installErrorHandlers, notFound } from './errors.js';
 import {
@@ -28,6 +29,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    // The request id becomes the correlation id of the messages a request causes: unique across instances.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
     // Unknown fields are an error the client should hear about, not something to drop silently.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   });
