@@ -17,18 +17,32 @@ export class CliContext {
     return this.pool_;
   }
 
+  /** The command's shared broker connection, closed at the end. */
   async transport(): Promise<StompTransport> {
-    if (!this.transport_) {
-      this.transport_ = new StompTransport({
-        url: this.config.stompUrl, login: this.config.stompLogin, passcode: this.config.stompPasscode,
-        vhost: this.config.stompVhost, managementUrl: this.config.rabbitmqManagementUrl,
-      });
-      const connected = this.transport_.connect();
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cannot reach the broker at ${this.config.stompUrl}`)), 10_000).unref());
-      await Promise.race([connected, timeout]);
-    }
+    this.transport_ ??= await this.connect();
     return this.transport_;
   }
+
+  /** A new broker connection, owned by the caller. */
+  readonly connect = async (): Promise<StompTransport> => {
+    const transport = new StompTransport({
+      url: this.config.stompUrl, login: this.config.stompLogin, passcode: this.config.stompPasscode,
+      vhost: this.config.stompVhost, managementUrl: this.config.rabbitmqManagementUrl,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`cannot reach the broker at ${this.config.stompUrl}`)), 10_000);
+    });
+    try {
+      await Promise.race([transport.connect(), timeout]);
+    } catch (error) {
+      await transport.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    return transport;
+  };
 
   async close(): Promise<void> {
     await this.transport_?.close();

@@ -53,6 +53,8 @@ export class Consumer<TBody> {
   private readonly log: Log;
   private readonly retry: RetryPolicy;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries that arrived after close() began: never processed, given back when the connection closes. */
+  private readonly held: Delivery[] = [];
   private readonly abort = new AbortController();
   private subscription: Subscription | undefined;
   private accepting = false;
@@ -74,15 +76,15 @@ export class Consumer<TBody> {
     return this.inFlight.size;
   }
 
-  /** Stops intake, waits up to `timeoutMs` for in-flight messages, then aborts the rest (the broker redelivers them). */
+  /**
+   * Stops intake, waits up to `timeoutMs` for in-flight messages, then aborts the rest. In-flight
+   * handlers settle while the subscription still exists (a STOMP ack after UNSUBSCRIBE is ignored by
+   * RabbitMQ); then it unsubscribes. Messages that arrived meanwhile were never started: they stay
+   * unacked and the broker gives them to another worker when this connection closes.
+   */
   close(timeoutMs = 10_000): Promise<void> {
     this.closing ??= (async () => {
       this.accepting = false;
-      try {
-        await this.subscription?.unsubscribe();
-      } catch (error) {
-        this.log.warn({ err: error }, 'unsubscribe failed');
-      }
       const drained = Promise.allSettled([...this.inFlight]).then(() => true);
       const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
       if (!(await Promise.race([drained, timedOut]))) {
@@ -90,13 +92,21 @@ export class Consumer<TBody> {
         this.abort.abort(new Error('consumer closing'));
         await Promise.allSettled([...this.inFlight]);
       }
+      try {
+        await this.subscription?.unsubscribe();
+      } catch (error) {
+        this.log.warn({ err: error }, 'unsubscribe failed');
+      }
+      if (this.held.length) this.log.info({ held: this.held.length }, 'left unstarted messages for redelivery');
     })();
     return this.closing;
   }
 
   private track(delivery: Delivery): void {
     if (!this.accepting) {
-      delivery.nack({ requeue: true });
+      // A nack would put it back at the head of the queue and, while we are still subscribed,
+      // straight back to us: hold it instead.
+      this.held.push(delivery);
       return;
     }
     const work = this.process(delivery).finally(() => this.inFlight.delete(work));

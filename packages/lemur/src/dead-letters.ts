@@ -49,9 +49,20 @@ export interface ReplayDeadLettersOptions {
 /**
  * Moves dead letters of `queue` back to it for another try: each is published again (same id and
  * headers, attempts reset, the dead-letter headers removed) and acked in the dead-letter queue only
- * after the broker confirmed the copy. Messages not selected are left where they are.
+ * after the broker confirmed the copy. Messages not selected are left where they are: the replay
+ * runs on a connection of its own and closes it, which hands them back to the dead-letter queue
+ * (over STOMP, nothing else can: RabbitMQ ignores a NACK sent after UNSUBSCRIBE).
  */
-export async function replayDeadLetters(transport: Transport, queue: string, options: ReplayDeadLettersOptions): Promise<{ replayed: number; skipped: number }> {
+export async function replayDeadLetters(connect: () => Promise<Transport>, queue: string, options: ReplayDeadLettersOptions = {}): Promise<{ replayed: number; skipped: number }> {
+  const transport = await connect();
+  try {
+    return await replayOn(transport, queue, options);
+  } finally {
+    await transport.close();
+  }
+}
+
+async function replayOn(transport: Transport, queue: string, options: ReplayDeadLettersOptions): Promise<{ replayed: number; skipped: number }> {
   const wanted = options.ids ? new Set(options.ids) : undefined;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const total = options.maxMessages ?? 10_000;
@@ -71,7 +82,7 @@ export async function replayDeadLetters(transport: Transport, queue: string, opt
       idle = setTimeout(() => finish(), idleMs);
       const dead = describeDeadLetter(delivery);
       if ((wanted && !wanted.has(dead.id)) || replayed >= limit) {
-        held.push(delivery); // settled at the end, so it is not handed to us again meanwhile
+        held.push(delivery); // left unacked: handed back when the connection closes
       } else {
         replayed += 1;
         work.push(
@@ -101,7 +112,6 @@ export async function replayDeadLetters(transport: Transport, queue: string, opt
   clearTimeout(idle);
   const results = await Promise.allSettled(work);
   await subscription.unsubscribe();
-  for (const delivery of held) delivery.nack({ requeue: true });
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return { replayed, skipped: held.length };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Consumer, createMessage, deadLetterQueueName, Headers, PermanentError, TaskQueue, type Delivery, type Topology, type Transport } from '../src/index.js';
+import { Consumer, createMessage, deadLetterQueueName, Headers, PermanentError, replayDeadLetters, TaskQueue, type Delivery, type Topology, type Transport } from '../src/index.js';
 import { memoryWorld, stompWorld, type TransportWorld } from './transports.js';
 
 /** Collects deliveries and lets a test wait until a condition on them holds. */
@@ -258,5 +258,73 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
       ]);
       await worker.close();
     });
+  });
+
+  it('a closing consumer finishes its in-flight message, and its ack counts: nothing comes back after the connection closes', async () => {
+    const first = await world.connect();
+    let finished = 0;
+    let startedResolve!: () => void;
+    const started = new Promise<void>((resolve) => (startedResolve = resolve));
+    const consumer = new Consumer({
+      transport: first, queue: 'work', defaultType: 'work', prefetch: 1,
+      decode: (_t, _v, body) => body,
+      handle: async () => {
+        startedResolve();
+        await new Promise((r) => setTimeout(r, 400)); // still working when close() is called
+        finished += 1;
+      },
+    });
+    await consumer.start();
+    await transport.publish({ queue: 'work' }, createMessage('work', { slow: true }));
+    await started;
+    await consumer.close(5_000);
+    expect(finished).toBe(1);
+    await first.close(); // anything not acked would now go back to the queue
+    const second = await world.connect();
+    const again = collector();
+    await second.subscribe('work', (d) => again.push(d), { prefetch: 5 });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(again.deliveries).toHaveLength(0);
+  });
+
+  it('replays selected dead letters to their queue with attempts reset, leaving the others', async () => {
+    const consumer = new Consumer({
+      transport, queue: 'work', defaultType: 'work',
+      decode: (_t, _v, body) => body as { n: number },
+      handle: async () => {
+        throw new PermanentError('not yet');
+      },
+    });
+    await consumer.start();
+    const ids = [];
+    for (let n = 1; n <= 3; n++) {
+      const message = createMessage('work', { n });
+      ids.push(message.id);
+      await transport.publish({ queue: 'work' }, message);
+    }
+    const deadline = Date.now() + 5_000;
+    // wait until all three are dead-lettered (read through a throwaway connection's subscription)
+    const watcher = await world.connect();
+    const dead = collector();
+    const sub = await watcher.subscribe(deadLetterQueueName('work'), (d) => dead.push(d), { prefetch: 10 });
+    await dead.waitFor(3);
+    await sub.unsubscribe();
+    await watcher.close(); // hands the three back to the dead-letter queue
+    await consumer.close();
+    expect(Date.now()).toBeLessThan(deadline);
+
+    const result = await replayDeadLetters(() => world.connect(), 'work', { ids: [ids[1]!], idleMs: 500 });
+    expect(result).toEqual({ replayed: 1, skipped: 2 });
+    const back = collector();
+    await transport.subscribe('work', (d) => back.push(d), { prefetch: 10 });
+    const [d] = await back.waitFor(1);
+    expect(JSON.parse(d!.body)).toEqual({ n: 2 });
+    expect(d!.headers[Headers.messageId]).toBe(ids[1]);
+    expect(d!.headers[Headers.attempt]).toBe('1');
+    expect(d!.headers[Headers.deadReason]).toBeUndefined();
+    const left = collector();
+    await transport.subscribe(deadLetterQueueName('work'), (x) => left.push(x), { prefetch: 10 });
+    await left.waitFor(2);
+    expect(left.deliveries.map((x) => JSON.parse(x.body).n).sort()).toEqual([1, 3]);
   });
 });

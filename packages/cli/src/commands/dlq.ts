@@ -32,10 +32,9 @@ export async function dlqShow(ctx: CliContext, io: Output, queue: string, which:
 /** `lemur dlq replay <queue>`: moves dead letters back to the queue for another try. */
 export async function dlqReplay(ctx: CliContext, io: Output, queue: string, options: { id?: string[]; limit?: number }): Promise<void> {
   const depth = await ctx.management.queueDepth(deadLetterQueueName(queue)); // for the progress bar only: it lags
-  const transport = await ctx.transport();
   const bar = progress('replaying dead letters', Math.max(1, options.limit ? Math.min(options.limit, depth) : depth));
   try {
-    const { replayed, skipped } = await replayDeadLetters(transport, queue, { ids: options.id, limit: options.limit, onProgress: (n) => bar.update(n) });
+    const { replayed, skipped } = await replayDeadLetters(ctx.connect, queue, { ids: options.id, limit: options.limit, onProgress: (n) => bar.update(n) });
     bar.stop();
     io.out(`replayed ${replayed} dead letter(s) to ${queue}${skipped ? `; ${skipped} left in ${deadLetterQueueName(queue)}` : ''}`);
   } finally {
