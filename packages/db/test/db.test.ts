@@ -1,6 +1,6 @@
 import { createMessage, type OutboxEntry } from '@qr/lemur';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, insertOutboxMessage, migrate, pendingMigrations, PgOutboxStore, type Pool } from '../src/index.js';
+import { createPool, insertOutboxMessage, migrate, pendingMigrations, PgOutboxStore, pruneJournal, selectJournal, type Pool } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -61,5 +61,24 @@ describe('PgOutboxStore', () => {
     expect(rows[0]!.n).toBe(3);
     const [again] = [await store.claim(10, async (entries) => entries.map((e) => e.id))];
     expect(again).toBe(3);
+  });
+});
+
+describe('the journal (the outbox, kept after sending)', () => {
+  it('selects by question, type and time, and prunes only sent messages older than the retention', async () => {
+    await pool.query('delete from outbox');
+    await insertOutboxMessage(pool, { queue: 'question.asked' }, createMessage('question.asked', { questionId: 7 }));
+    await insertOutboxMessage(pool, { exchange: 'events', routingKey: 'answer.posted' }, createMessage('answer.posted', { questionId: 7, answerId: 1 }));
+    await insertOutboxMessage(pool, { queue: 'question.asked' }, createMessage('question.asked', { questionId: 8 }));
+    expect((await selectJournal(pool, { questionIds: [7] })).map((e) => e.message.type)).toEqual(['question.asked', 'answer.posted']);
+    expect((await selectJournal(pool, { types: ['question.asked'] })).map((e) => JSON.parse(e.message.body).questionId)).toEqual([7, 8]);
+    expect(await selectJournal(pool, { since: new Date(Date.now() + 60_000) })).toEqual([]);
+    const [entry] = await selectJournal(pool, { questionIds: [8] });
+    expect(entry!.destination).toEqual({ queue: 'question.asked' });
+
+    await pool.query("update outbox set created_at = now() - interval '10 days'");
+    await pool.query("update outbox set sent_at = now() where body::jsonb->>'questionId' = '7'");
+    expect(await pruneJournal(pool, new Date(Date.now() - 7 * 86_400_000))).toBe(2); // the unsent one stays
+    expect((await selectJournal(pool, {})).map((e) => JSON.parse(e.message.body).questionId)).toEqual([8]);
   });
 });
