@@ -1,0 +1,1 @@
+export { dumpDate, parseTags, readPosts, type ReadPostsOptions, type SeAnswer, type SePost, type SeQuestion } from './posts.js';
