@@ -11,14 +11,24 @@ export interface Candidate {
   userId: number;
   /** The person's weight per term (only the question's terms are needed). */
   expertise: ReadonlyMap<string, number>;
-  /** The person's whole expertise mass over all terms (the sum of their answers' quality factors). */
+  /** The person's whole expertise mass over all terms, in the same units as `expertise`: P(t|u) = weight / total. */
   total: number;
+  /** How much they answered, for the volume prior (age-decayed); default `total`. */
+  volume?: number;
+  /** Answers in the recent past (a decayed count): availability. */
+  recentAnswers?: number;
+  /** How often they were asked recently (a decayed count): load. */
+  recentAsks?: number;
+  /** Asks in the current cap window; at `maxAsksPerWindow` they go after everyone else. */
+  asksInWindow?: number;
 }
 
-/** Readable words (surface forms) and tag names that contributed, best first, at most 5 each. */
+/** Readable words (surface forms) and tag names that contributed, best first, at most 5 each; and recent activity. */
 export interface MatchReasons {
   terms: string[];
   tags: string[];
+  /** Answers in the recent past (a decayed count, rounded), when the person has any. */
+  recentAnswers?: number;
 }
 
 export interface Match {
@@ -32,8 +42,21 @@ export interface RankOptions {
   excludeUserIds?: readonly number[];
   /** Jelinek-Mercer lambda: how much a person's own profile counts against the background. Default 0.5. */
   smoothing?: number;
-  /** Weight of the prior ln(1 + total expertise): more answers, slightly more likely. Default 0.5. */
+  /**
+   * Weight of the topical evidence, taken per unit of question weight (the mean log likelihood ratio,
+   * so long questions do not swamp the priors). Default 0: the raw sum, as before priors existed.
+   */
+  evidenceWeight?: number;
+  /** Weight of the volume prior ln(1 + volume): more answers, slightly more likely. Default 0.5. */
   priorWeight?: number;
+  /** Weight of the availability prior ln(1 + recentAnswers). Default 0. */
+  recencyWeight?: number;
+  /** Weight of the load penalty ln(1 + recentAsks). Default 0. */
+  loadWeight?: number;
+  /** People asked this many times in the window go after everyone else. Default: no cap. */
+  maxAsksPerWindow?: number;
+  /** Keep people who share no term with the question, ranked by their priors alone (cold start). Default false. */
+  includeWithoutEvidence?: boolean;
 }
 
 export const DEFAULT_SMOOTHING = 0.5;
@@ -63,6 +86,8 @@ interface QuestionTerm {
 interface Scored {
   candidate: Candidate;
   score: number;
+  /** asked too often in the window: ranked after everyone who is not */
+  capped: boolean;
 }
 
 /**
@@ -107,23 +132,37 @@ export function rankCandidates(question: ExtractedTerms, candidates: Iterable<Ca
   for (const [term, qw] of question.terms) {
     if (qw > 0) terms.push({ term, weight: qw, background: (1 - smoothing) * backgroundProbability(stats, term) });
   }
-  if (terms.length === 0) return [];
+  if (terms.length === 0 && !options.includeWithoutEvidence) return [];
 
   const excluded = new Set(options.excludeUserIds ?? []);
+  const recencyWeight = options.recencyWeight ?? 0;
+  const loadWeight = options.loadWeight ?? 0;
+  const cap = options.maxAsksPerWindow ?? Number.POSITIVE_INFINITY;
+  const questionWeight = terms.reduce((sum, t) => sum + t.weight, 0) || 1;
+  const evidenceScale = options.evidenceWeight === undefined ? 1 : options.evidenceWeight / questionWeight;
   const scored: Scored[] = [];
   for (const candidate of candidates) {
     if (excluded.has(candidate.userId)) continue;
     let evidence = 0;
     for (const term of terms) evidence += termScore(term, candidate, smoothing);
-    if (evidence <= 0) continue;
-    const score = round4(evidence + priorWeight * Math.log1p(Math.max(0, candidate.total)));
-    scored.push({ candidate, score });
+    if (evidence <= 0 && !options.includeWithoutEvidence) continue;
+    evidence *= evidenceScale;
+    const prior =
+      priorWeight * Math.log1p(Math.max(0, candidate.volume ?? candidate.total)) +
+      recencyWeight * Math.log1p(Math.max(0, candidate.recentAnswers ?? 0)) -
+      loadWeight * Math.log1p(Math.max(0, candidate.recentAsks ?? 0));
+    scored.push({ candidate, score: round4(evidence + prior), capped: (candidate.asksInWindow ?? 0) >= cap });
   }
-  scored.sort((a, b) => b.score - a.score || a.candidate.userId - b.candidate.userId);
+  scored.sort((a, b) => Number(a.capped) - Number(b.capped) || b.score - a.score || a.candidate.userId - b.candidate.userId);
 
   return scored.slice(0, limit).map(({ candidate, score }) => ({
     userId: candidate.userId,
     score,
-    reasons: reasonsFor(question, terms, candidate, smoothing),
+    reasons: withActivity(reasonsFor(question, terms, candidate, smoothing), candidate),
   }));
+}
+
+function withActivity(reasons: MatchReasons, candidate: Candidate): MatchReasons {
+  const recent = Math.round((candidate.recentAnswers ?? 0) * 10) / 10;
+  return recent > 0 ? { ...reasons, recentAnswers: recent } : reasons;
 }
