@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Headers, StompTransport } from '@qr/lemur';
+import { expertiseGrowth } from '@qr/matching';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rabbit } from './support/env.js';
 import type { ServiceProcess } from './support/processes.js';
@@ -93,9 +94,11 @@ describe('the question pipeline: api and matcher as separate processes, through 
     const answer = rows[0]!;
     const accepted = await system.post(`/questions/${answer.question_id}/accept`, { answerId: answer.id });
     expect(accepted.status).toBe(200);
+    const { rows: [{ created_at: answeredAt }] } = await system.pool.query('select created_at from answers where id = $1', [answer.id]);
+    const growth = expertiseGrowth(answeredAt as Date); // stored forward-decayed
     const quality = await waitFor('the accepted answer to count more', async () => {
       const { rows: c } = await system.pool.query<{ quality: number }>('select quality from answer_contributions where answer_id = $1', [answer.id]);
-      return c[0] && c[0].quality > 1.5 ? c[0].quality : undefined;
+      return c[0] && c[0].quality / growth > 1.5 ? c[0].quality / growth : undefined;
     });
     expect(quality).toBeCloseTo(2, 9); // 1 + ln(1 + 0) + 1 for the acceptance
     const { rows: tasks } = await system.pool.query<{ n: number }>("select count(*)::int as n from outbox where type = 'refresh-answer' and sent_at is not null");

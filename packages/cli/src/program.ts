@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type Env } from '@qr/runtime';
 import { dlqList, dlqPurge, dlqReplay, dlqShow } from './commands/dlq.js';
+import { importStackExchange } from './commands/import-stackexchange.js';
 import { journalPrune } from './commands/journal.js';
 import { queuesCommand } from './commands/queues.js';
 import { replayCommand } from './commands/replay.js';
@@ -77,6 +78,15 @@ export async function runCli(argv: string[], io: Output, env?: Env, signal?: Abo
   journal.command('prune').description('delete sent messages older than a number of days')
     .requiredOption('--older-than <days>', 'days', positiveInt)
     .action((o: { olderThan: number }) => journalPrune(context(), io, { olderThanDays: o.olderThan }));
+
+  const importGroup = program.command('import').description('load another site\'s data into the database');
+  importGroup.command('stackexchange')
+    .description('load a Stack Exchange Posts.xml dump (users, questions, answers, tags, scores, accepted answers) and the expertise its answers teach; importing it again changes nothing')
+    .argument('<posts-xml>', 'path to the dump\'s Posts.xml')
+    .option('--source <name>', 'names the site, so two sites\' ids do not collide (default: the name of the folder the file is in)')
+    .action(async (path: string, o: { source?: string }) => {
+      await importStackExchange(context(), io, path, o);
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

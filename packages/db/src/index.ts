@@ -10,3 +10,9 @@ export { createPool, isForeignKeyViolation, isUniqueViolation, withTransaction, 
 export { getQuestion, insertQuestion, setAcceptedAnswer, type QuestionRow } from './questions.js';
 export { findUserIdByEmail, insertUser, userExists } from './users.js';
 export { pruneJournal, selectJournal, type JournalEntry, type JournalFilter } from './journal.js';
+export { loadRecentAnswers, loadRecentAsks } from './activity.js';
+export {
+  addPendingAcceptances, applyPendingAcceptances, countImported, countImportedQuestionsWithoutTerms, countPendingAcceptances, createPendingAcceptances,
+  dropPendingAcceptances, findImportedQuestionIds, findImportedUserIds, insertImportedAnswers, insertImportedQuestions, insertImportedUsers,
+  listImportedAnswerIds, listImportedQuestionsWithoutTerms, type ImportAnswer, type ImportedRow, type ImportQuestion, type ImportUser,
+} from './import.js';

@@ -1,9 +1,9 @@
-import { answerContribution, extractTerms, qualityFactor, rankCandidates, type Candidate, type ExtractedTerms } from '@qr/matching';
+import { answerContribution, extractTerms, liveScoring, qualityFactor, rankCandidates, type Candidate, type ExtractedTerms } from '@qr/matching';
 import type { SeAnswer } from '@qr/stackexchange';
 import { cmp, type Dataset } from './dataset.js';
 import type { Moment, Ranker } from './rankers.js';
 
-/** The matcher's knobs. Defaults are chosen on the validation period (60-80% of questions), never the test period. */
+/** The matcher's knobs, for tuning on the validation period (tune.ts). */
 export interface MatcherParams {
   smoothing: number;
   evidenceWeight: number;
@@ -21,18 +21,8 @@ export interface MatcherParams {
   useAnswerQuality: boolean;
 }
 
-export const defaultMatcherParams: MatcherParams = {
-  smoothing: 0.5,
-  evidenceWeight: 1,
-  priorWeight: 0.25,
-  recencyWeight: 2,
-  recencyHalfLifeDays: 14,
-  expertiseHalfLifeDays: 365,
-  loadWeight: 0.25,
-  loadHalfLifeDays: 7,
-  maxAsksPerWeek: 10,
-  useAnswerQuality: false,
-};
+/** The live matcher's parameters (one definition, in @qr/matching), and no answer quality (see above). */
+export const defaultMatcherParams: MatcherParams = { ...liveScoring, useAnswerQuality: false };
 
 const DAY = 86_400_000;
 const EPOCH = Date.parse('2010-01-01T00:00:00Z');

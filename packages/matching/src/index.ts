@@ -4,3 +4,4 @@ export { answerContribution, qualityFactor, type AnswerQuality } from './answer-
 export {
   backgroundProbability, DEFAULT_PRIOR_WEIGHT, DEFAULT_SMOOTHING, rankCandidates, type Candidate, type CorpusStats, type Match, type MatchReasons, type RankOptions,
 } from './rank-candidates.js';
+export { DECAY_ANCHOR_MS, daysSinceAnchor, expertiseDecayAt, expertiseGrowth, liveScoring } from './live-scoring.js';

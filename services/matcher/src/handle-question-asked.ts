@@ -1,32 +1,71 @@
 import { destinationOf, newMessage, type Messages } from '@qr/contracts';
 import {
-  getCorpusStats, getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, loadExpertise, loadExpertiseTotals, markQuestionMatched,
-  withTransaction, type Pool,
+  getCorpusStats, getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, loadExpertise, loadExpertiseTotals, loadRecentAnswers,
+  loadRecentAsks, markQuestionMatched, withTransaction, type Pool,
 } from '@qr/db';
 import { PermanentError, type Log, type ReceivedMessage } from '@qr/lemur';
-import { extractTerms, rankCandidates, type ExtractedTerms, type Match } from '@qr/matching';
+import { expertiseDecayAt, extractTerms, liveScoring, rankCandidates, type Candidate, type ExtractedTerms, type Match } from '@qr/matching';
 import { toStored } from './question-terms.js';
 
 export interface MatchDeps {
   pool: Pool;
   matchLimit: number;
+  /** default liveScoring.maxAsksPerWeek */
+  maxAsksPerWeek?: number;
   onOutboxWrite(): void;
 }
 
 export type MatchOutcome = { status: 'matched'; matches: Match[] } | { status: 'already-matched' };
 
-/** Ranks the people to ask, from the expertise in Postgres; writes nothing. Used by the worker and by dry runs. */
+/** How many of the most recently active people join the candidates whatever the question's words (cold start). */
+const ACTIVE_CANDIDATES = 500;
+
+/**
+ * Ranks the people to ask, from what Postgres knows now; writes nothing. Used by the worker and by
+ * dry runs. Candidates: everyone whose expertise shares a term with the question, and the most
+ * recently active people (so a question with no known term, or a newcomer who answers a lot, still
+ * gets asked). Scored with the live parameters the evaluation measures (packages/eval).
+ */
 export async function decideMatches(
-  deps: Pick<MatchDeps, 'pool' | 'matchLimit'>,
+  deps: Pick<MatchDeps, 'pool' | 'matchLimit' | 'maxAsksPerWeek'>,
   question: { title: string; body: string; tags: string[]; askerId: number },
 ): Promise<{ extracted: ExtractedTerms; matches: Match[] }> {
   const extracted = extractTerms(question);
   const terms = [...extracted.terms.keys()];
-  if (terms.length === 0) return { extracted, matches: [] };
-  const [expertise, stats] = await Promise.all([loadExpertise(deps.pool, terms), getCorpusStats(deps.pool, terms)]);
-  const totals = await loadExpertiseTotals(deps.pool, [...expertise.keys()]);
-  const candidates = [...expertise].map(([userId, weights]) => ({ userId, expertise: weights, total: totals.get(userId) ?? 0 }));
-  return { extracted, matches: rankCandidates(extracted, candidates, stats, { limit: deps.matchLimit, excludeUserIds: [question.askerId] }) };
+  const [expertise, stats, active] = await Promise.all([
+    terms.length ? loadExpertise(deps.pool, terms) : Promise.resolve(new Map<number, Map<string, number>>()),
+    getCorpusStats(deps.pool, terms),
+    loadRecentAnswers(deps.pool, { halfLifeDays: liveScoring.recencyHalfLifeDays, windowDays: 8 * liveScoring.recencyHalfLifeDays, limit: ACTIVE_CANDIDATES }),
+  ]);
+  const userIds = [...new Set([...expertise.keys(), ...active.keys()])];
+  if (userIds.length === 0) return { extracted, matches: [] };
+  const [totals, recent, asks] = await Promise.all([
+    loadExpertiseTotals(deps.pool, userIds),
+    loadRecentAnswers(deps.pool, { halfLifeDays: liveScoring.recencyHalfLifeDays, windowDays: 8 * liveScoring.recencyHalfLifeDays, userIds }),
+    loadRecentAsks(deps.pool, userIds, { halfLifeDays: liveScoring.loadHalfLifeDays, windowDays: 7 }),
+  ]);
+  const decay = expertiseDecayAt(Date.now());
+  const candidates: Candidate[] = userIds.map((userId) => ({
+    userId,
+    expertise: expertise.get(userId) ?? new Map<string, number>(),
+    total: totals.get(userId) ?? 0,
+    volume: (totals.get(userId) ?? 0) * decay,
+    recentAnswers: recent.get(userId) ?? 0,
+    recentAsks: asks.get(userId)?.recentAsks ?? 0,
+    asksInWindow: asks.get(userId)?.asksInWindow ?? 0,
+  }));
+  const matches = rankCandidates(extracted, candidates, stats, {
+    limit: deps.matchLimit,
+    excludeUserIds: [question.askerId],
+    smoothing: liveScoring.smoothing,
+    evidenceWeight: liveScoring.evidenceWeight,
+    priorWeight: liveScoring.priorWeight,
+    recencyWeight: liveScoring.recencyWeight,
+    loadWeight: liveScoring.loadWeight,
+    maxAsksPerWindow: deps.maxAsksPerWeek ?? liveScoring.maxAsksPerWeek,
+    includeWithoutEvidence: true,
+  });
+  return { extracted, matches };
 }
 
 /**

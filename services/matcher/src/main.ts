@@ -11,6 +11,7 @@ const matcher = await startMatcher({
   matchLimit: config.matchLimit,
   prefetch: config.prefetch,
   maxAttempts: config.maxAttempts,
+  maxAsksPerWeek: config.maxAsksPerWeek,
   healthPort: config.healthPort,
 });
 exitOnSignals(() => matcher.close(), log);

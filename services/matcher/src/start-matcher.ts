@@ -12,6 +12,7 @@ export interface MatcherOptions {
   matchLimit?: number;
   prefetch?: number;
   maxAttempts?: number;
+  maxAsksPerWeek?: number;
   retryInitialDelayMs?: number;
   /** undefined: no health server (in-process embedding). */
   healthPort?: number;
@@ -34,7 +35,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   const metrics = new ServiceMetrics('matcher');
   const pool = createPool(options.databaseUrl, { onError: (error) => log.warn({ err: error }, 'idle database client failed') });
   const relay = new OutboxRelay({ store: new PgOutboxStore(pool), transport, log, onPublished: (n) => metrics.messagesPublished.inc(n) });
-  const deps = { pool, matchLimit: options.matchLimit ?? 10, onOutboxWrite: () => relay.kick() };
+  const deps = { pool, matchLimit: options.matchLimit ?? 10, maxAsksPerWeek: options.maxAsksPerWeek, onOutboxWrite: () => relay.kick() };
   const retry = { maxAttempts: options.maxAttempts ?? 5, initialDelayMs: options.retryInitialDelayMs ?? 1_000 };
 
   await retryUntilDone('declaring the topology', () => transport.declare(topology), log);

@@ -4,7 +4,7 @@ import {
   withTransaction, type Pool,
 } from '@qr/db';
 import { PermanentError } from '@qr/lemur';
-import { answerContribution, qualityFactor } from '@qr/matching';
+import { answerContribution, expertiseGrowth, qualityFactor } from '@qr/matching';
 import { ensureQuestionTerms } from './question-terms.js';
 
 /**
@@ -18,7 +18,8 @@ export async function refreshAnswerContribution(pool: Pool, answerId: number): P
     if (!answer) throw new PermanentError(`answer ${answerId} does not exist`);
     const counted = await lockAnswerContribution(client, answer.id, answer.userId);
     const quality = { score: answer.score, accepted: answer.accepted };
-    const target = qualityFactor(quality);
+    // stored forward-decayed: an older answer counts less (packages/matching/src/live-scoring.ts)
+    const target = qualityFactor(quality) * expertiseGrowth(answer.createdAt);
     const delta = target - counted;
     if (Math.abs(delta) < 1e-12) return { delta: 0 };
     const question = await getQuestion(client, answer.questionId);

@@ -1,7 +1,7 @@
 import { createPool, getAnswer, type Pool } from '@qr/db';
 import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
 import { PermanentError, silentLog, type ReceivedMessage } from '@qr/lemur';
-import { qualityFactor } from '@qr/matching';
+import { expertiseGrowth, qualityFactor } from '@qr/matching';
 import type { Messages } from '@qr/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deferQuestionRefresh, handleQuestionAsked, refreshAnswerContribution } from '../src/index.js';
@@ -54,28 +54,31 @@ describe('expertise kept current from answer events', () => {
     const q = await question(asker, 'Dry hopping a stout with Citra', ['hops', 'stout']);
     const a = await answer(q, expert);
 
-    expect(await refreshAnswerContribution(pool, a)).toEqual({ delta: 1 });
+    // stored forward-decayed: each answer's factor times its growth since the decay anchor
+    const growthA = expertiseGrowth((await getAnswer(pool, a))!.createdAt);
+    expect((await refreshAnswerContribution(pool, a)).delta).toBeCloseTo(growthA, 6);
     expect(await refreshAnswerContribution(pool, a)).toEqual({ delta: 0 }); // answer.posted delivered twice
     const afterPost = await expertiseOf(expert);
-    expect(sum(afterPost)).toBeCloseTo(1, 9);
+    expect(sum(afterPost) / growthA).toBeCloseTo(1, 9);
     expect(afterPost['tag:hops']).toBeGreaterThan(0);
 
     await pool.query('update answers set score = 3 where id = $1', [a]); // what the api does on votes
     await refreshAnswerContribution(pool, a);
     await refreshAnswerContribution(pool, a);
-    expect(sum(await expertiseOf(expert))).toBeCloseTo(qualityFactor({ score: 3, accepted: false }), 9);
+    expect(sum(await expertiseOf(expert)) / growthA).toBeCloseTo(qualityFactor({ score: 3, accepted: false }), 9);
 
     await pool.query('update questions set accepted_answer_id = $2 where id = $1', [q, a]);
     expect(await accept(q)).toEqual([a]);
-    expect(sum(await expertiseOf(expert))).toBeCloseTo(qualityFactor({ score: 3, accepted: true }), 9);
+    expect(sum(await expertiseOf(expert)) / growthA).toBeCloseTo(qualityFactor({ score: 3, accepted: true }), 9);
 
     // acceptance moves to another answer: the first one loses its bonus
     const b = await answer(q, other);
     await refreshAnswerContribution(pool, b);
     await pool.query('update questions set accepted_answer_id = $2 where id = $1', [q, b]);
     expect(await accept(q)).toEqual([a, b]);
-    expect(sum(await expertiseOf(expert))).toBeCloseTo(qualityFactor({ score: 3, accepted: false }), 9);
-    expect(sum(await expertiseOf(other))).toBeCloseTo(qualityFactor({ score: 0, accepted: true }), 9);
+    const growthB = expertiseGrowth((await getAnswer(pool, b))!.createdAt);
+    expect(sum(await expertiseOf(expert)) / growthA).toBeCloseTo(qualityFactor({ score: 3, accepted: false }), 9);
+    expect(sum(await expertiseOf(other)) / growthB).toBeCloseTo(qualityFactor({ score: 0, accepted: true }), 9);
     expect((await getAnswer(pool, b))?.accepted).toBe(true);
   });
 
@@ -113,6 +116,33 @@ describe('handleQuestionAsked', () => {
     expect(outcomes.map((o) => o.status).sort()).toEqual(['already-matched', 'matched']);
     const events = await one<{ n: number }>("select count(*)::int as n from outbox where type = 'question.matched' and (body::jsonb->>'questionId')::bigint = $1", [q]);
     expect(events.n).toBe(1);
+  });
+
+  it('spreads the load: someone asked maxAsksPerWeek times this week goes after everyone else', async () => {
+    const asker = await user('asker4');
+    const expert = await user('expert4');
+    const bystander = await user('bystander4');
+    await refreshAnswerContribution(pool, await answer(await question(asker, 'Gose salt and coriander', ['gose']), expert));
+    await refreshAnswerContribution(pool, await answer(await question(asker, 'Storing cider', ['cider']), bystander));
+    const firsts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const q = await question(asker, `Gose question ${i}: salt?`, ['gose']);
+      // one person asked per question, so only the one on top collects asks
+      const outcome = await handleQuestionAsked({ ...deps(), matchLimit: 1, maxAsksPerWeek: 2 }, asked(q, asker), silentLog);
+      if (outcome.status !== 'matched') throw new Error('not matched');
+      firsts.push(outcome.matches[0]!.userId);
+    }
+    expect(firsts).toEqual([expert, expert, bystander]); // the third ask would be the expert's third this week
+  });
+
+  it('still asks someone when the question has no known term (cold start: the recently active), and says why', async () => {
+    const asker = await user('asker5');
+    const q = await question(asker, 'Zzyzx qwertyuiop?', []);
+    const outcome = await handleQuestionAsked(deps(), asked(q, asker), silentLog);
+    if (outcome.status !== 'matched') throw new Error('not matched');
+    expect(outcome.matches.length).toBeGreaterThan(0);
+    expect(outcome.matches.every((m) => m.reasons.terms.length === 0 && (m.reasons.recentAnswers ?? 0) > 0)).toBe(true);
+    expect(outcome.matches.map((m) => m.userId)).not.toContain(asker);
   });
 
   it('treats a message about an unknown question as permanent (dead-lettered, not retried)', async () => {
