@@ -41,8 +41,8 @@ const hydra = await startHydra({ databaseUrl, transport: new MemoryTransport(bro
 const matcher = await startMatcher({ databaseUrl, transport: new MemoryTransport(broker), log: log.child({ service: 'matcher' }) });
 const api = await startApi({ databaseUrl, port: config.port, host: '127.0.0.1', transport: new MemoryTransport(broker), log: log.child({ service: 'api' }) });
 
-const seedPool = createPool(databaseUrl, { max: 1, onError: () => {} });
-const askerId = config.seed ? await seedDemoCommunity(api.url, seedPool, log) : undefined;
+const seedPool = createPool(databaseUrl, { max: 2, onError: () => {} });
+const askerId = config.seed ? await seedDemoCommunity(seedPool, log) : undefined;
 await seedPool.end();
 
 const example = JSON.stringify({ askerId: askerId ?? 1, ...exampleQuestion });

@@ -1,30 +1,38 @@
-import { findUserIdByEmail, type Queryable } from '@qr/db';
+import {
+  findImportedQuestionIds, findImportedUserIds, insertImportedAnswers, insertImportedQuestions, insertImportedUsers, withTransaction, type Pool,
+} from '@qr/db';
+import { ensureQuestionTerms, refreshAnswerContribution } from '@qr/matcher';
 import type { Logger } from '@qr/runtime';
-import { demoHistory, demoPeople, type DemoKey } from './demo-community.js';
+import { demoHistory, demoPeople } from './demo-community.js';
 
-async function post<T>(baseUrl: string, path: string, body: unknown): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, json: (await response.json()) as T };
-}
+const SOURCE = 'demo';
 
 /**
- * Seeds the demo community through the public API, so its answers flow through the outbox and the
- * matcher's expertise updates like real ones. Skips it when the people already exist. Returns the asker's id.
+ * Seeds the demo community with a dated history, the way a dump is imported (source "demo"): people,
+ * their past questions and answers, and the expertise those answers teach. Idempotent: a second
+ * start adds nothing. Returns the asker's id, for the printed example.
  */
-export async function seedDemoCommunity(baseUrl: string, db: Queryable, log: Logger): Promise<number | undefined> {
-  const ids = new Map<DemoKey, number>();
-  for (const person of demoPeople) {
-    const created = await post<{ id: number }>(baseUrl, '/users', { name: person.name, email: person.email });
-    if (created.status === 409) {
-      log.info('demo community already seeded');
-      return findUserIdByEmail(db, demoPeople.find((p) => p.key === 'asker')?.email ?? '');
-    }
-    ids.set(person.key, created.json.id);
-  }
-  for (const item of demoHistory) {
-    const question = await post<{ id: number }>(baseUrl, '/questions', { askerId: ids.get(item.asker), title: item.title, body: item.body, tags: item.tags });
-    await post(baseUrl, `/questions/${question.json.id}/answers`, { userId: ids.get(item.answerer), body: item.answer });
-  }
-  log.info({ people: demoPeople.length, answers: demoHistory.length }, 'demo community seeded');
-  return ids.get('asker');
+export async function seedDemoCommunity(pool: Pool, log: Logger): Promise<number> {
+  const now = Date.now();
+  const people = demoPeople.map((p, i) => ({ ...p, externalId: i + 1 }));
+  const history = demoHistory.map((h, i) => ({ ...h, externalId: i + 1, askedAt: new Date(now - h.daysAgo * 86_400_000) }));
+  const answerIds = await withTransaction(pool, async (client) => {
+    await insertImportedUsers(client, SOURCE, people.map(({ externalId, name, email }) => ({ externalId, name, email })));
+    const userIds = await findImportedUserIds(client, SOURCE, people.map((p) => p.externalId));
+    const idOf = (key: string): number => userIds.get((people.find((p) => p.key === key) as { externalId: number }).externalId) as number;
+    await insertImportedQuestions(client, SOURCE, history.map((h) => ({
+      externalId: h.externalId, askerId: idOf(h.asker), title: h.title, body: h.body, tags: h.tags, createdAt: h.askedAt,
+    })));
+    const questionIds = await findImportedQuestionIds(client, SOURCE, history.map((h) => h.externalId));
+    const inserted = await insertImportedAnswers(client, SOURCE, history.map((h) => ({
+      externalId: h.externalId, questionId: questionIds.get(h.externalId) as number, userId: idOf(h.answerer), body: h.answer, score: 1,
+      createdAt: new Date(h.askedAt.getTime() + 3_600_000),
+    })));
+    return { inserted: inserted.map((r) => r.id), asker: idOf('asker') };
+  });
+  for (const answerId of answerIds.inserted) await refreshAnswerContribution(pool, answerId);
+  const { rows } = await pool.query('select id, asker_id as "askerId", title, body, tags, created_at as "createdAt", accepted_answer_id as "acceptedAnswerId", matched_at as "matchedAt" from questions where source = $1', [SOURCE]);
+  for (const question of rows) await ensureQuestionTerms(pool, question);
+  log.info({ people: people.length, answers: answerIds.inserted.length }, answerIds.inserted.length ? 'demo community seeded' : 'demo community already there');
+  return answerIds.asker;
 }
