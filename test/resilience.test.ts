@@ -88,4 +88,29 @@ describe('matchers that crash or restart under load', () => {
     const redone = [firstA, firstB, a, b].flatMap((p) => p.logs.filter((l) => l.msg === 'question already matched; nothing to do' && asked.includes(l.questionId as number)));
     expect(redone).toEqual([]);
   }, 90_000);
+
+  it('exits at once, with 1, on a second SIGTERM during the drain', async () => {
+    const matcher = await system.startMatcher();
+    // Hold the question's row so the matcher's handler blocks mid-transaction: a drain with work in it.
+    const { json } = await system.post('/questions', { askerId: people.asker, title: 'Stuck: hops?', body: 'hops', tags: ['hops'] });
+    const blocker = await system.pool.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('select 1 from questions where id = $1 for update', [json.id]);
+      await new Promise((r) => setTimeout(r, 1_000)); // the matcher took the message and waits on the lock
+      matcher.signal('SIGTERM');
+      await matcher.waitForLog((l) => l.msg === 'shutting down: draining');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(matcher.logs.some((l) => l.msg === 'shut down cleanly')).toBe(false); // still draining
+      matcher.signal('SIGTERM');
+      expect(await matcher.exited).toBe(1);
+      expect(matcher.logs.some((l) => l.msg === 'second signal: exiting now')).toBe(true);
+    } finally {
+      await blocker.query('rollback');
+      blocker.release();
+    }
+    // nothing lost: the next matcher gets the unacked message
+    await system.startMatcher();
+    await system.waitForMatches(json.id);
+  }, 60_000);
 });
