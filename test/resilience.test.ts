@@ -90,6 +90,7 @@ describe('matchers that crash or restart under load', () => {
   }, 90_000);
 
   it('exits at once, with 1, on a second SIGTERM during the drain', async () => {
+    for (const p of system.processes) if (p.name === 'matcher') await p.stop(); // the message must go to this one
     const matcher = await system.startMatcher();
     // Hold the question's row so the matcher's handler blocks mid-transaction: a drain with work in it.
     const { json } = await system.post('/questions', { askerId: people.asker, title: 'Stuck: hops?', body: 'hops', tags: ['hops'] });
