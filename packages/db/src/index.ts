@@ -16,3 +16,8 @@ export {
   dropPendingAcceptances, findImportedQuestionIds, findImportedUserIds, insertImportedAnswers, insertImportedQuestions, insertImportedUsers,
   listImportedAnswerIds, listImportedQuestionsWithoutTerms, type ImportAnswer, type ImportedRow, type ImportQuestion, type ImportUser,
 } from './import.js';
+export {
+  claimDueDigests, countTodaysQuestionEmails, ensurePreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, listDigestNotifications,
+  markDigestSent, markNotificationsSent, notificationKinds, recordNotification, unsubscribeByToken, updatePreferences,
+  type AnswerDetails, type DigestMode, type MatchedQuestionDetails, type NotificationKind, type NotificationRow, type Preferences,
+} from './notifications.js';

@@ -5,3 +5,4 @@ export {
   backgroundProbability, DEFAULT_PRIOR_WEIGHT, DEFAULT_SMOOTHING, rankCandidates, type Candidate, type CorpusStats, type Match, type MatchReasons, type RankOptions,
 } from './rank-candidates.js';
 export { DECAY_ANCHOR_MS, daysSinceAnchor, expertiseDecayAt, expertiseGrowth, liveScoring } from './live-scoring.js';
+export { htmlToText } from './html-to-text.js';

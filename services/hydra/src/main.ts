@@ -4,5 +4,15 @@ import { startHydra } from './start-hydra.js';
 
 const config = loadHydraConfig();
 const log = createLogger('hydra', config.logLevel);
-const hydra = await startHydra({ databaseUrl: config.databaseUrl, transport: createStompTransport(config, log), log, healthPort: config.healthPort });
+const hydra = await startHydra({
+  databaseUrl: config.databaseUrl,
+  transport: createStompTransport(config, log),
+  log,
+  healthPort: config.healthPort,
+  smtpUrl: config.smtpUrl,
+  mailDir: config.mailDir,
+  mailFrom: config.mailFrom,
+  publicUrl: config.publicUrl,
+  digestIntervalMs: config.digestIntervalSeconds * 1000,
+});
 exitOnSignals(() => hydra.close(), log);

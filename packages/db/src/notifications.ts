@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from './pool.js';
+
+export type NotificationKind = 'question_for_you' | 'new_answer' | 'answer_accepted' | 'answer_voted_up';
+export const notificationKinds: readonly NotificationKind[] = ['question_for_you', 'new_answer', 'answer_accepted', 'answer_voted_up'];
+export type DigestMode = 'off' | 'hourly' | 'daily';
+
+export interface Preferences {
+  userId: number;
+  optedOut: NotificationKind[];
+  dailyCap: number;
+  digest: DigestMode;
+  unsubscribeToken: string;
+}
+
+const preferenceColumns = `user_id as "userId", opted_out as "optedOut", daily_cap as "dailyCap", digest, unsubscribe_token as "unsubscribeToken"`;
+
+/** A person's preferences, created with the defaults (and a fresh unsubscribe token) on first use. */
+export async function ensurePreferences(db: Queryable, userId: number): Promise<Preferences> {
+  await db.query('insert into user_preferences (user_id, unsubscribe_token) values ($1, $2) on conflict (user_id) do nothing', [userId, randomBytes(32).toString('base64url')]);
+  const { rows } = await db.query<Preferences>(`select ${preferenceColumns} from user_preferences where user_id = $1`, [userId]);
+  return rows[0] as Preferences;
+}
+
+export async function updatePreferences(db: Queryable, userId: number, change: { optedOut?: NotificationKind[]; dailyCap?: number; digest?: DigestMode }): Promise<Preferences> {
+  await ensurePreferences(db, userId);
+  const { rows } = await db.query<Preferences>(
+    `update user_preferences set opted_out = coalesce($2, opted_out), daily_cap = coalesce($3, daily_cap), digest = coalesce($4, digest), updated_at = now()
+      where user_id = $1 returning ${preferenceColumns}`,
+    [userId, change.optedOut ?? null, change.dailyCap ?? null, change.digest ?? null],
+  );
+  return rows[0] as Preferences;
+}
+
+/** Opts out of one kind, or of every kind, by the token of an unsubscribe link. Undefined for an unknown token. */
+export async function unsubscribeByToken(db: Queryable, token: string, kind: NotificationKind | undefined): Promise<Preferences | undefined> {
+  const { rows } = await db.query<Preferences>(
+    `update user_preferences
+        set opted_out = case when $2::text is null then $3::text[] else array(select distinct unnest(opted_out || array[$2::text])) end,
+            updated_at = now()
+      where unsubscribe_token = $1 returning ${preferenceColumns}`,
+    [token, kind ?? null, notificationKinds],
+  );
+  return rows[0];
+}
+
+export interface NotificationRow {
+  id: number;
+  eventId: string;
+  recipientId: number;
+  kind: NotificationKind;
+  status: 'pending' | 'digest' | 'sent' | 'skipped';
+  reason: string | null;
+  payload: Record<string, unknown>;
+  messageId: string;
+}
+
+const notificationColumns = `id, event_id as "eventId", recipient_id as "recipientId", kind, status, reason, payload, message_id as "messageId"`;
+
+/**
+ * Records the intent to tell `recipientId` about `eventId`, once: a second call for the same pair
+ * returns the row as it is (already sent, skipped, waiting for a digest, or still pending after a crash).
+ */
+export async function recordNotification(
+  db: Queryable,
+  n: { eventId: string; recipientId: number; kind: NotificationKind; status: 'pending' | 'digest' | 'skipped'; reason?: string; payload: object; messageId: string },
+): Promise<NotificationRow> {
+  await db.query(
+    `insert into notifications (event_id, recipient_id, kind, status, reason, payload, message_id)
+     values ($1, $2, $3, $4, $5, $6, $7) on conflict (event_id, recipient_id) do nothing`,
+    [n.eventId, n.recipientId, n.kind, n.status, n.reason ?? null, JSON.stringify(n.payload), n.messageId],
+  );
+  const { rows } = await db.query<NotificationRow>(`select ${notificationColumns} from notifications where event_id = $1 and recipient_id = $2`, [n.eventId, n.recipientId]);
+  return rows[0] as NotificationRow;
+}
+
+export async function markNotificationsSent(db: Queryable, ids: number[]): Promise<void> {
+  await db.query("update notifications set status = 'sent', sent_at = now() where id = any($1::bigint[])", [ids]);
+}
+
+/** "A question you can answer" emails counted against today's cap (sent, or waiting for a digest), over the last 24 hours. */
+export async function countTodaysQuestionEmails(db: Queryable, recipientId: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `select count(*)::int as n from notifications
+      where recipient_id = $1 and kind = 'question_for_you' and status in ('sent', 'digest', 'pending') and created_at > now() - interval '1 day'`,
+    [recipientId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** People whose digest is due (their period has passed since the last one) and who have something waiting; locked for this sender. */
+export async function claimDueDigests(db: Queryable, limit: number): Promise<{ userId: number; email: string; name: string; token: string }[]> {
+  const { rows } = await db.query<{ userId: number; email: string; name: string; token: string }>(
+    `select p.user_id as "userId", u.email, u.name, p.unsubscribe_token as token
+       from user_preferences p join users u on u.id = p.user_id
+      where p.digest <> 'off'
+        and (p.last_digest_at is null or p.last_digest_at < now() - case p.digest when 'hourly' then interval '1 hour' else interval '1 day' end)
+        and exists (select 1 from notifications n where n.recipient_id = p.user_id and n.status = 'digest')
+      order by p.user_id limit $1
+      for update of p skip locked`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function listDigestNotifications(db: Queryable, recipientId: number): Promise<NotificationRow[]> {
+  const { rows } = await db.query<NotificationRow>(`select ${notificationColumns} from notifications where recipient_id = $1 and status = 'digest' order by id`, [recipientId]);
+  return rows;
+}
+
+export async function markDigestSent(db: Queryable, recipientId: number): Promise<void> {
+  await db.query('update user_preferences set last_digest_at = now() where user_id = $1', [recipientId]);
+}
+
+export async function getUserContact(db: Queryable, userId: number): Promise<{ id: number; name: string; email: string } | undefined> {
+  const { rows } = await db.query<{ id: number; name: string; email: string }>('select id, name, email from users where id = $1', [userId]);
+  return rows[0];
+}
+
+export interface MatchedQuestionDetails {
+  questionId: number;
+  title: string;
+  body: string;
+  askerId: number;
+  matches: { userId: number; reasons: unknown }[];
+}
+
+export async function getMatchedQuestionDetails(db: Queryable, questionId: number): Promise<MatchedQuestionDetails | undefined> {
+  const { rows } = await db.query<MatchedQuestionDetails>(
+    `select q.id as "questionId", q.title, q.body, q.asker_id as "askerId",
+            coalesce((select json_agg(json_build_object('userId', m.user_id, 'reasons', m.reasons) order by m.rank)
+                        from question_matches m where m.question_id = q.id), '[]') as matches
+       from questions q where q.id = $1`,
+    [questionId],
+  );
+  return rows[0];
+}
+
+export interface AnswerDetails {
+  answerId: number;
+  questionId: number;
+  questionTitle: string;
+  askerId: number;
+  answererId: number;
+  answererName: string;
+  body: string;
+}
+
+export async function getAnswerDetails(db: Queryable, answerId: number): Promise<AnswerDetails | undefined> {
+  const { rows } = await db.query<AnswerDetails>(
+    `select a.id as "answerId", q.id as "questionId", q.title as "questionTitle", q.asker_id as "askerId",
+            a.user_id as "answererId", u.name as "answererName", a.body
+       from answers a join questions q on q.id = a.question_id join users u on u.id = a.user_id
+      where a.id = $1`,
+    [answerId],
+  );
+  return rows[0];
+}

@@ -1,0 +1,50 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** RFC 5322 Message-ID, with the angle brackets */
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+/** Where email goes: an SMTP server, or a folder of .eml files. */
+export interface Mailer {
+  readonly describe: string;
+  send(mail: Mail): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Real SMTP through nodemailer: smtp://user:pass@host:port (or smtps://). Rejects when the server does not accept the mail. */
+export function smtpMailer(smtpUrl: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(smtpUrl, { from });
+  const url = new URL(smtpUrl);
+  return {
+    describe: `${url.protocol}//${url.host}`,
+    async send(mail) {
+      await transport.sendMail({ from, ...mail });
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+/** Writes each email as `<folder>/<message id>.eml` (the embedded default: no SMTP server needed). A repeat overwrites the same file. */
+export function folderMailer(folder: string, from: string): Mailer {
+  const render = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    describe: `folder ${path.resolve(folder)}`,
+    async send(mail) {
+      const info = await render.sendMail({ from, ...mail });
+      await mkdir(folder, { recursive: true });
+      const name = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._@-]/g, '_');
+      await writeFile(path.join(folder, `${name}.eml`), info.message as Buffer);
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { Messages } from '@qr/contracts';
+import {
+  countTodaysQuestionEmails, ensurePreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, markNotificationsSent,
+  recordNotification, withTransaction, type NotificationKind, type Pool,
+} from '@qr/db';
+import { PermanentError, type Log } from '@qr/lemur';
+import type { Mailer } from './mailer.js';
+import { excerpt, renderNotification, type Payload } from './templates.js';
+
+export interface NotifyDeps {
+  pool: Pool;
+  mailer: Mailer;
+  publicUrl: string;
+  /** the domain of Message-IDs, e.g. from MAIL_FROM */
+  messageIdDomain: string;
+  log: Log;
+}
+
+type EventType = 'question.matched' | 'answer.posted' | 'answer.voted' | 'answer.accepted';
+
+/** Who hears about an event, and what they are told. */
+export async function recipientsOf(pool: Pool, type: EventType, body: Messages[EventType]): Promise<{ recipientId: number; payload: Payload }[]> {
+  if (type === 'question.matched') {
+    const { questionId } = body as Messages['question.matched'];
+    const q = await getMatchedQuestionDetails(pool, questionId);
+    if (!q) throw new PermanentError(`question ${questionId} does not exist`);
+    return q.matches
+      .filter((m) => m.userId !== q.askerId)
+      .map((m) => ({
+        recipientId: m.userId,
+        payload: { kind: 'question_for_you', questionId, title: q.title, excerpt: excerpt(q.body), reasons: m.reasons as { terms: string[]; tags: string[] } },
+      }));
+  }
+  const { answerId } = body as { answerId: number };
+  const a = await getAnswerDetails(pool, answerId);
+  if (!a) throw new PermanentError(`answer ${answerId} does not exist`);
+  const base = { questionId: a.questionId, title: a.questionTitle };
+  if (type === 'answer.posted') {
+    // the asker hears about a new answer; never the answerer about their own
+    return a.askerId === a.answererId ? [] : [{ recipientId: a.askerId, payload: { kind: 'new_answer', ...base, answererName: a.answererName, excerpt: excerpt(a.body) } }];
+  }
+  if (type === 'answer.accepted') return a.askerId === a.answererId ? [] : [{ recipientId: a.answererId, payload: { kind: 'answer_accepted', ...base } }];
+  const vote = body as Messages['answer.voted'];
+  return vote.value === 1 && vote.userId !== a.answererId ? [{ recipientId: a.answererId, payload: { kind: 'answer_voted_up', ...base } }] : [];
+}
+
+/** A Message-ID that is the same for every attempt at telling this person about this event. */
+export function stableMessageId(parts: string[], domain: string): string {
+  return `<${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40)}@${domain}>`;
+}
+
+export function links(publicUrl: string, token: string, kind?: NotificationKind) {
+  const base = publicUrl.replace(/\/$/, '');
+  const unsubscribe = (k?: NotificationKind) => `${base}/unsubscribe?token=${encodeURIComponent(token)}${k ? `&kind=${k}` : ''}`;
+  return { question: (id: number) => `${base}/questions/${id}`, unsubscribe: unsubscribe(kind), unsubscribeAll: unsubscribe() };
+}
+
+/**
+ * Tells each recipient of an event, each at most once. For every recipient, in one transaction: the
+ * preferences decide (opted out or over the daily cap: skipped; digest mode: kept for the digest;
+ * else to send now) and the intent is recorded, keyed by (event, recipient). Then the email is sent
+ * and marked sent. A redelivery finds the row and sends nothing again; the one window that can
+ * repeat an email is a crash after the SMTP server accepted it and before it was marked sent, and
+ * the repeat carries the same Message-ID, so mail systems drop it. An SMTP failure throws: the event
+ * is retried with backoff, then dead-lettered with the reason.
+ */
+export async function notify(deps: NotifyDeps, eventId: string, type: EventType, body: Messages[EventType]): Promise<{ sent: number; skipped: number; digest: number }> {
+  const outcome = { sent: 0, skipped: 0, digest: 0 };
+  for (const { recipientId, payload } of await recipientsOf(deps.pool, type, body)) {
+    const contact = await getUserContact(deps.pool, recipientId);
+    if (!contact) continue;
+    const messageId = stableMessageId([eventId, String(recipientId)], deps.messageIdDomain);
+    const { row, token } = await withTransaction(deps.pool, async (client) => {
+      const prefs = await ensurePreferences(client, recipientId);
+      await client.query('select 1 from user_preferences where user_id = $1 for update', [recipientId]); // one decision at a time per person
+      let status: 'pending' | 'digest' | 'skipped' = prefs.digest === 'off' ? 'pending' : 'digest';
+      let reason: string | undefined;
+      if (prefs.optedOut.includes(payload.kind)) [status, reason] = ['skipped', 'opted out'];
+      else if (payload.kind === 'question_for_you' && (await countTodaysQuestionEmails(client, recipientId)) >= prefs.dailyCap) [status, reason] = ['skipped', 'daily cap'];
+      return { row: await recordNotification(client, { eventId, recipientId, kind: payload.kind, status, reason, payload, messageId }), token: prefs.unsubscribeToken };
+    });
+    if (row.status === 'skipped') outcome.skipped += 1;
+    if (row.status === 'digest') outcome.digest += 1;
+    if (row.status !== 'pending') continue;
+    const l = links(deps.publicUrl, token, payload.kind);
+    await deps.mailer.send({
+      to: contact.email,
+      ...renderNotification(payload, contact.name, l),
+      messageId: row.messageId,
+      headers: { 'List-Unsubscribe': `<${l.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    });
+    await markNotificationsSent(deps.pool, [row.id]);
+    outcome.sent += 1;
+    deps.log.info({ recipientId, kind: payload.kind, messageId: row.messageId }, 'email sent');
+  }
+  return outcome;
+}
