@@ -83,7 +83,9 @@ describe('hydra emails people about activity, through a real SMTP server', () =>
     expect(mail!.html).not.toContain('<script>');
     expect(mail!.from?.value[0]).toMatchObject({ name: 'Router', address: 'noreply@answers.example.test' });
     expect(mail!.messageId).toMatch(/^<[0-9a-f]{40}@answers\.example\.test>$/);
-    const unsubscribe = String(mail!.headers.get('list-unsubscribe'));
+    const list = mail!.headers.get('list') as { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } }; // mailparser groups List-* headers
+    expect(list['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
+    const unsubscribe = String(list.unsubscribe?.url);
     expect(unsubscribe).toMatch(new RegExp(`${publicUrl}/unsubscribe\\?token=[A-Za-z0-9_-]{43}&kind=question_for_you`));
     expect(smtp.to(asker.email)).toHaveLength(0);
   });
