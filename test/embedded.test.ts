@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'qr-embedded-'));
 chmodSync(dataDir, 0o755); // as root, Postgres runs as the 'postgres' user, which must reach the data folder
 
 beforeAll(async () => {
-  system = new ServiceProcess('embedded', 'services/embedded/src/main.ts', { PORT: '0', EMBEDDED_DATA_DIR: path.join(dataDir, 'pg'), LOG_LEVEL: 'warn' });
+  system = new ServiceProcess('embedded', 'services/embedded/src/main.ts', { PORT: '0', EMBEDDED_DATA_DIR: path.join(dataDir, 'pg'), MAIL_DIR: path.join(dataDir, 'mail'), LOG_LEVEL: 'warn' });
   const deadline = Date.now() + 60_000;
   while (!url) {
     const line = system.output.find((l) => l.includes('is running at'));
@@ -42,4 +42,15 @@ it('prints how to ask, and routes a hops question to the demo community\'s hops 
   // Hannah Hopsworth is the first demo person (id 1): she answered the hops questions.
   expect(body.matches[0]!.userId).toBe(1);
   expect(body.matches[0]!.reasons.tags).toContain('hops');
+
+  // hydra told her, in the folder the start-up message names
+  expect(printed).toContain(`${path.join(dataDir, 'mail')}/*.eml`);
+  let mails: string[] = [];
+  for (let i = 0; i < 100 && mails.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    mails = readdirSync(path.join(dataDir, 'mail'), { withFileTypes: true }).filter((f) => f.name.endsWith('.eml')).map((f) => readFileSync(path.join(dataDir, 'mail', f.name), 'utf8'));
+  }
+  const toHannah = mails.find((m) => m.includes('To: hannah@demo.example'));
+  expect(toHannah).toContain('Subject: A question you can answer: How many hops for a bitter IPA?');
+  expect(toHannah).toContain(`${url}/questions/${id}`);
 }, 30_000);

@@ -8,6 +8,7 @@ import { rabbit } from './support/env.js';
 import type { ServiceProcess } from './support/processes.js';
 import { peekQueue, waitFor } from './support/queues.js';
 import { seedExperts, TestSystem } from './support/system.js';
+import { TestSmtpServer } from '../services/hydra/test/smtp.js';
 
 const run = promisify(execFile);
 const plainClient = fileURLToPath(new URL('./support/plain_stomp_send.py', import.meta.url));
@@ -76,6 +77,29 @@ describe('the question pipeline: api and matcher as separate processes, through 
     const ready = await fetch(`http://127.0.0.1:${String(healthPort)}/readyz`);
     expect(await ready.json()).toEqual({ ready: true, checks: { database: 'ok', broker: 'ok', migrations: 'ok' } });
   });
+
+  it('emails the matched expert through hydra (its own process) and a real SMTP server, and the asker about answers', async () => {
+    const smtp = new TestSmtpServer();
+    await smtp.start();
+    // these tests match him dozens of times a day: past the default daily cap of 5, which hydra honours
+    const put = await fetch(`${system.apiUrl}/users/${people.hops}/preferences`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dailyCap: 1000 }) });
+    expect(put.status).toBe(200);
+    const hydra = await system.startHydra({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://answers.example.test' });
+    try {
+      const { rows } = await system.pool.query<{ id: number; email: string }>('select id, email from users where id = any($1)', [[people.hops, people.asker]]);
+      const email = (id: number) => rows.find((r) => r.id === id)!.email;
+      const { json } = await system.post('/questions', { askerId: people.asker, title: 'Emailed: when do hops go in?', body: 'hops timing', tags: ['hops'] });
+      await system.waitForMatches(json.id);
+      await waitFor('the email to the hops expert', async () => (smtp.to(email(people.hops)).some((m) => m.subject === 'A question you can answer: Emailed: when do hops go in?') ? true : undefined));
+      const mail = smtp.to(email(people.hops)).find((m) => m.subject?.startsWith('A question you can answer: Emailed'))!;
+      expect(mail.text).toContain(`https://answers.example.test/questions/${json.id}`);
+      await system.post(`/questions/${json.id}/answers`, { userId: people.hops, body: 'At the start of the boil.' });
+      await waitFor('the email to the asker', async () => (smtp.to(email(people.asker)).some((m) => m.subject === 'A new answer to your question: Emailed: when do hops go in?') ? true : undefined));
+    } finally {
+      expect(await hydra.stop()).toBe(0);
+      await smtp.stop();
+    }
+  }, 60_000);
 
   it('counts a new answer in matching within 2 s', async () => {
     const word = `zythum${Date.now().toString(36)}`; // a made-up topic nobody has answered before

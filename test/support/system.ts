@@ -59,6 +59,13 @@ export class TestSystem {
     return matcher;
   }
 
+  async startHydra(extra: Record<string, string> = {}): Promise<ServiceProcess> {
+    const hydra = new ServiceProcess('hydra', 'services/hydra/src/main.ts', this.env({ HEALTH_PORT: '0', ...extra }));
+    this.processes.push(hydra);
+    await hydra.waitForLog((l) => l.msg === 'hydra started');
+    return hydra;
+  }
+
   async post<T = { id: number }>(path: string, body: unknown): Promise<{ status: number; json: T }> {
     const response = await fetch(`${this.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: response.status, json: (await response.json()) as T };

@@ -8,6 +8,7 @@ import { checkReadiness, renderMetrics, type ServiceMetrics } from '@qr/runtime'
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HttpError, installErrorHandlers, notFound } from './errors.js';
+import { registerPreferenceRoutes } from './preferences-routes.js';
 import {
   acceptBody, createAnswerBody, createQuestionBody, createUserBody, createVoteBody, idParams,
   type Accept, type CreateAnswer, type CreateQuestion, type CreateUser, type CreateVote, type IdParams,
@@ -126,6 +127,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const matches = question.matchedAt ? await getMatches(pool, questionId) : [];
     return { questionId, status: question.matchedAt ? 'matched' : 'pending', matches };
   });
+
+  registerPreferenceRoutes(app, pool);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

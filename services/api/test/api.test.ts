@@ -192,6 +192,45 @@ describe('outbox relay', () => {
   });
 });
 
+describe('preferences and unsubscribe', () => {
+  it('reads and changes a person\'s preferences, rejecting unknown kinds and fields', async () => {
+    const id = await user('Prefs');
+    const defaults = await app.inject({ method: 'GET', url: `/users/${id}/preferences` });
+    expect(defaults.json()).toEqual({ userId: id, optedOut: [], dailyCap: 5, digest: 'off' }); // never the unsubscribe token
+    const changed = await app.inject({ method: 'PUT', url: `/users/${id}/preferences`, payload: { optedOut: ['answer_voted_up'], dailyCap: 2, digest: 'daily' } });
+    expect(changed.json()).toEqual({ userId: id, optedOut: ['answer_voted_up'], dailyCap: 2, digest: 'daily' });
+    for (const payload of [{ optedOut: ['spam'] }, { dailyCap: -1 }, { digest: 'weekly' }, { token: 'x' }, {}]) {
+      expect((await app.inject({ method: 'PUT', url: `/users/${id}/preferences`, payload })).statusCode, JSON.stringify(payload)).toBe(400);
+    }
+    expect((await app.inject({ method: 'GET', url: '/users/999999999/preferences' })).statusCode).toBe(404);
+  });
+
+  it('unsubscribes by the link\'s token: the GET only asks, the POST (or a one-click POST) acts', async () => {
+    const id = await user('Leaving');
+    await app.inject({ method: 'GET', url: `/users/${id}/preferences` });
+    const { rows } = await pool.query<{ token: string }>('select unsubscribe_token as token from user_preferences where user_id = $1', [id]);
+    const token = rows[0]!.token;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
+    const page = await app.inject({ method: 'GET', url: `/unsubscribe?token=${token}&kind=question_for_you` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Stop emails about questions you can answer?');
+    expect(page.body).toContain('<form method="post"');
+    expect((await app.inject({ method: 'GET', url: `/users/${id}/preferences` })).json().optedOut).toEqual([]); // nothing changed yet
+
+    const oneClick = await app.inject({
+      method: 'POST', url: `/unsubscribe?token=${token}&kind=question_for_you`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: `/users/${id}/preferences` })).json().optedOut).toEqual(['question_for_you']);
+    await app.inject({ method: 'POST', url: `/unsubscribe?token=${token}` });
+    expect((await app.inject({ method: 'GET', url: `/users/${id}/preferences` })).json().optedOut.sort()).toEqual(['answer_accepted', 'answer_voted_up', 'new_answer', 'question_for_you']);
+
+    expect((await app.inject({ method: 'POST', url: '/unsubscribe?token=guessed' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/unsubscribe' })).statusCode).toBe(400);
+  });
+});
+
 describe('health', () => {
   it('is alive, ready with the database migrated and the transport connected, and serves metrics', async () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });

@@ -37,9 +37,10 @@ await migrate(databaseUrl, log);
 log.info({ dataDir, port: pgPort }, 'embedded postgres running');
 
 const broker = new MemoryBroker();
-const hydra = await startHydra({ databaseUrl, transport: new MemoryTransport(broker), log: log.child({ service: 'hydra' }) });
 const matcher = await startMatcher({ databaseUrl, transport: new MemoryTransport(broker), log: log.child({ service: 'matcher' }) });
 const api = await startApi({ databaseUrl, port: config.port, host: '127.0.0.1', transport: new MemoryTransport(broker), log: log.child({ service: 'api' }) });
+const mailDir = path.resolve(config.mailDir);
+const hydra = await startHydra({ databaseUrl, transport: new MemoryTransport(broker), log: log.child({ service: 'hydra' }), mailDir, publicUrl: api.url });
 
 const seedPool = createPool(databaseUrl, { max: 2, onError: () => {} });
 const askerId = config.seed ? await seedDemoCommunity(seedPool, log) : undefined;
@@ -55,6 +56,7 @@ process.stdout.write(`
   Read its matches (use the id it returned):
     curl -s ${api.url}/questions/<id>/matches
 
+  Emails (the matched people's "a question you can answer", and more): ${mailDir}/*.eml
   Data: ${dataDir} (embedded Postgres); messages: in memory. Ctrl-C stops.
 
 `);

@@ -1,0 +1,63 @@
+import { ensurePreferences, notificationKinds, unsubscribeByToken, updatePreferences, userExists, type DigestMode, type NotificationKind, type Pool, type Preferences } from '@qr/db';
+import escapeHtml from 'escape-html';
+import type { FastifyInstance } from 'fastify';
+import { notFound } from './errors.js';
+import { idParams, type IdParams } from './schemas.js';
+
+const preferencesBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    optedOut: { type: 'array', uniqueItems: true, maxItems: notificationKinds.length, items: { type: 'string', enum: [...notificationKinds] } },
+    dailyCap: { type: 'integer', minimum: 0, maximum: 1000 },
+    digest: { type: 'string', enum: ['off', 'hourly', 'daily'] },
+  },
+} as const;
+
+const unsubscribeQuery = {
+  type: 'object',
+  required: ['token'],
+  additionalProperties: false,
+  properties: { token: { type: 'string', minLength: 1, maxLength: 200 }, kind: { type: 'string', enum: [...notificationKinds] } },
+} as const;
+
+/** What a person may see of their preferences: never the unsubscribe token. */
+const visible = (p: Preferences) => ({ userId: p.userId, optedOut: p.optedOut, dailyCap: p.dailyCap, digest: p.digest });
+
+const page = (title: string, body: string): string =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+
+const what = (kind: NotificationKind | undefined): string =>
+  kind ? `emails about ${{ question_for_you: 'questions you can answer', new_answer: 'answers to your questions', answer_accepted: 'your answers being accepted', answer_voted_up: 'your answers being voted up' }[kind]}` : 'all emails';
+
+export function registerPreferenceRoutes(app: FastifyInstance, pool: Pool): void {
+  app.get<{ Params: IdParams }>('/users/:id/preferences', { schema: { params: idParams } }, async (request) => {
+    if (!(await userExists(pool, request.params.id))) throw notFound('user', request.params.id);
+    return visible(await ensurePreferences(pool, request.params.id));
+  });
+
+  app.put<{ Params: IdParams; Body: { optedOut?: NotificationKind[]; dailyCap?: number; digest?: DigestMode } }>(
+    '/users/:id/preferences',
+    { schema: { params: idParams, body: preferencesBody } },
+    async (request) => {
+      if (!(await userExists(pool, request.params.id))) throw notFound('user', request.params.id);
+      return visible(await updatePreferences(pool, request.params.id, request.body));
+    },
+  );
+
+  // A mail system's link scanner follows GETs: the link shows a page, the button (or a one-click POST) acts.
+  app.get<{ Querystring: { token: string; kind?: NotificationKind } }>('/unsubscribe', { schema: { querystring: unsubscribeQuery } }, async (request, reply) => {
+    const { token, kind } = request.query;
+    const action = `/unsubscribe?token=${encodeURIComponent(token)}${kind ? `&kind=${kind}` : ''}`;
+    return reply.type('text/html; charset=utf-8').send(page('Unsubscribe', `<p>Stop ${escapeHtml(what(kind))}?</p><form method="post" action="${escapeHtml(action)}"><button type="submit">Unsubscribe</button></form>`));
+  });
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.post<{ Querystring: { token: string; kind?: NotificationKind } }>('/unsubscribe', { schema: { querystring: unsubscribeQuery } }, async (request, reply) => {
+    const { token, kind } = request.query;
+    const done = await unsubscribeByToken(pool, token, kind);
+    if (!done) return reply.code(404).type('text/html; charset=utf-8').send(page('Link not recognised', '<p>This unsubscribe link is not valid (any more). Your preferences can be changed in your account.</p>'));
+    return reply.type('text/html; charset=utf-8').send(page('Unsubscribed', `<p>You will no longer receive ${escapeHtml(what(kind))}.</p>`));
+  });
+}
