@@ -114,4 +114,22 @@ describe('matchers that crash or restart under load', () => {
     await system.startMatcher();
     await system.waitForMatches(json.id);
   }, 60_000);
+
+  it('maintenance mode answers 503 but does not stop questions already queued from being matched', async () => {
+    for (const p of system.processes) if (p.name === 'matcher') await p.stop();
+    const { json } = await system.post('/questions', { askerId: people.asker, title: 'Queued before maintenance: hops?', body: 'hops', tags: ['hops'] });
+    const admin = { 'content-type': 'application/json', authorization: `Bearer ${TestSystem.adminToken}` };
+    const on = await fetch(`${system.apiUrl}/admin/maintenance`, { method: 'PUT', headers: admin, body: JSON.stringify({ enabled: true, message: 'Deploying' }) });
+    expect(on.status).toBe(200);
+    const refused = await fetch(`${system.apiUrl}/questions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ askerId: people.asker, title: 't', body: 'b' }) });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('600');
+    await system.startMatcher(); // a matcher started during the maintenance window
+    await waitFor('the queued question matched', async () => {
+      const { rows } = await system.pool.query('select matched_at from questions where id = $1', [json.id]);
+      return rows[0]?.matched_at ? true : undefined;
+    });
+    await fetch(`${system.apiUrl}/admin/maintenance`, { method: 'PUT', headers: admin, body: JSON.stringify({ enabled: false }) });
+    expect((await system.get<{ status: string }>(`/questions/${json.id}/matches`)).json.status).toBe('matched');
+  }, 60_000);
 });

@@ -12,6 +12,7 @@ import { TcpProxy } from './tcp-proxy.js';
  * the test can cut (a broker outage that disturbs no other test); the management API is reached directly.
  */
 export class TestSystem {
+  static readonly adminToken = `admin-${randomUUID()}`;
   readonly vhost = `test-${randomUUID()}`;
   readonly management = new RabbitManagement({ url: rabbit.managementUrl, login: rabbit.login, passcode: rabbit.passcode, vhost: this.vhost });
   readonly brokerLink = new TcpProxy(rabbit.host, rabbit.webStompPort);
@@ -40,7 +41,7 @@ export class TestSystem {
   }
 
   async startApi(): Promise<ServiceProcess> {
-    const api = new ServiceProcess('api', 'services/api/src/main.ts', this.env({ PORT: '0', HOST: '127.0.0.1' }));
+    const api = new ServiceProcess('api', 'services/api/src/main.ts', this.env({ PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TestSystem.adminToken }));
     this.processes.push(api);
     const listening = await api.waitForLog((l) => l.msg === 'api listening');
     this.apiUrl = String(listening.url).replace('0.0.0.0', '127.0.0.1');

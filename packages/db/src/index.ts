@@ -21,3 +21,4 @@ export {
   markDigestSent, markNotificationsSent, notificationKinds, recordNotification, unsubscribeByToken, updatePreferences,
   type AnswerDetails, type DigestMode, type MatchedQuestionDetails, type NotificationKind, type NotificationRow, type Preferences,
 } from './notifications.js';
+export { getSiteStatus, setAnnouncement, setMaintenance, type SiteStatus } from './site-status.js';

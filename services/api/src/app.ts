@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HttpError, installErrorHandlers, notFound } from './errors.js';
 import { registerPreferenceRoutes } from './preferences-routes.js';
+import { registerSiteRoutes } from './site-routes.js';
 import {
   acceptBody, createAnswerBody, createQuestionBody, createUserBody, createVoteBody, idParams,
   type Accept, type CreateAnswer, type CreateQuestion, type CreateUser, type CreateVote, type IdParams,
@@ -23,6 +24,8 @@ export interface AppDeps {
   onOutboxWrite(): void;
   log?: FastifyBaseLogger;
   bodyLimit?: number;
+  /** Bearer token for /admin routes; unset: they are disabled. */
+  adminToken?: string;
 }
 
 /** The web API (DESIGN.md): built from its dependencies so tests can inject requests or listen on port 0. */
@@ -38,6 +41,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   installErrorHandlers(app);
   const { pool } = deps;
+  registerSiteRoutes(app, pool, deps.adminToken);
 
   /** Writes `type` to the outbox inside the caller's transaction. */
   const enqueue = <K extends MessageType>(client: PoolClient, type: K, body: Messages[K], correlationId?: string): Promise<void> =>

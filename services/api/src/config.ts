@@ -6,6 +6,8 @@ export interface ApiConfig extends CommonConfig {
   publicUrl: string;
   /** Sent messages are kept in the journal (the outbox table) this long, for replays. */
   journalRetentionDays: number;
+  /** Bearer token for /admin routes (maintenance, announcements); unset: they are disabled. */
+  adminToken: string | undefined;
 }
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
@@ -16,5 +18,6 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     host: env.HOST ?? '0.0.0.0',
     publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
     journalRetentionDays: parsePositiveInt('JOURNAL_RETENTION_DAYS', env.JOURNAL_RETENTION_DAYS, 7),
+    adminToken: env.ADMIN_TOKEN || undefined,
   };
 }

@@ -5,5 +5,5 @@ import { startApi } from './start-api.js';
 const config = loadApiConfig();
 const log = createLogger('api', config.logLevel);
 const transport = createStompTransport(config, log);
-const api = await startApi({ databaseUrl: config.databaseUrl, port: config.port, host: config.host, transport, log, journalRetentionDays: config.journalRetentionDays });
+const api = await startApi({ databaseUrl: config.databaseUrl, port: config.port, host: config.host, transport, log, journalRetentionDays: config.journalRetentionDays, adminToken: config.adminToken });
 exitOnSignals(() => api.close(), log);

@@ -23,6 +23,7 @@ export async function startApi(options: {
   transport: Transport;
   log: Logger;
   journalRetentionDays?: number;
+  adminToken?: string;
 }): Promise<RunningApi> {
   const { log, transport } = options;
   const metrics = new ServiceMetrics('api');
@@ -33,7 +34,7 @@ export async function startApi(options: {
     .then(() => transport.connect())
     .then(() => relay.start())
     .catch((error: unknown) => log.error({ err: error }, 'broker set-up abandoned'));
-  const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger });
+  const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger, adminToken: options.adminToken });
   const url = await app.listen({ port: options.port, host: options.host });
   const retentionMs = (options.journalRetentionDays ?? 7) * 86_400_000;
   const prune = (): void => {

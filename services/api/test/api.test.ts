@@ -23,7 +23,7 @@ beforeAll(async () => {
   transport = new MemoryTransport(broker);
   await transport.connect();
   await transport.declare(topology);
-  app = buildApp({ pool, transport, databaseUrl: db.url, metrics: new ServiceMetrics('api'), onOutboxWrite: () => kicks++ });
+  app = buildApp({ pool, transport, databaseUrl: db.url, metrics: new ServiceMetrics('api'), onOutboxWrite: () => kicks++, adminToken: 'admin-secret' });
   await app.ready();
 });
 
@@ -228,6 +228,40 @@ describe('preferences and unsubscribe', () => {
 
     expect((await app.inject({ method: 'POST', url: '/unsubscribe?token=guessed' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/unsubscribe' })).statusCode).toBe(400);
+  });
+});
+
+describe('announcements and maintenance mode', () => {
+  const admin = { authorization: 'Bearer admin-secret' };
+
+  it('announces planned maintenance, then answers 503 with the message and Retry-After, health and admin still up', async () => {
+    expect((await app.inject({ method: 'GET', url: '/announcement' })).json()).toEqual({ announcement: null, maintenance: false, message: null });
+    expect((await app.inject({ method: 'PUT', url: '/admin/announcement', payload: { message: 'Down for 10 minutes at 18:00 UTC' } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'PUT', url: '/admin/announcement', headers: { authorization: 'Bearer wrong' }, payload: { message: 'x' } })).statusCode).toBe(401);
+    await app.inject({ method: 'PUT', url: '/admin/announcement', headers: admin, payload: { message: 'Down for 10 minutes at 18:00 UTC' } });
+    expect((await app.inject({ method: 'GET', url: '/announcement' })).json().announcement).toBe('Down for 10 minutes at 18:00 UTC');
+
+    const on = await app.inject({ method: 'PUT', url: '/admin/maintenance', headers: admin, payload: { enabled: true, message: 'Upgrading; back at 18:10 UTC', retryAfterSeconds: 600 } });
+    expect(on.json()).toEqual({ maintenance: true, message: 'Upgrading; back at 18:10 UTC', retryAfterSeconds: 600 });
+    const asked = await post('/questions', { askerId: 1, title: 'During maintenance?', body: 'b' });
+    expect(asked.statusCode).toBe(503);
+    expect(asked.headers['retry-after']).toBe('600');
+    expect(asked.json()).toEqual({ error: { code: 'maintenance', message: 'Upgrading; back at 18:10 UTC' } });
+    expect((await app.inject({ method: 'GET', url: '/questions/1/matches' })).statusCode).toBe(503);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/announcement' })).json()).toMatchObject({ maintenance: true, message: 'Upgrading; back at 18:10 UTC' });
+
+    await app.inject({ method: 'PUT', url: '/admin/maintenance', headers: admin, payload: { enabled: false } });
+    expect((await post('/users', { name: 'After', email: 'after.maintenance@example.test' })).statusCode).toBe(201);
+  });
+
+  it('keeps admin routes shut when no admin token is configured', async () => {
+    const closed = buildApp({ pool, transport, databaseUrl: db.url, metrics: new ServiceMetrics('api'), onOutboxWrite: () => {} });
+    const response = await closed.inject({ method: 'PUT', url: '/admin/maintenance', headers: admin, payload: { enabled: true } });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error.code).toBe('admin_disabled');
+    await closed.close();
   });
 });
 

@@ -1,0 +1,71 @@
+import { timingSafeEqual } from 'node:crypto';
+import { getSiteStatus, setAnnouncement, setMaintenance, type Pool, type SiteStatus } from '@qr/db';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from './errors.js';
+
+/** Routes that answer during maintenance: health, metrics, the announcement, and the switches themselves. */
+const alwaysOpen = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/announcement$/, /^\/admin\//];
+
+const announcementBody = {
+  type: 'object', required: ['message'], additionalProperties: false,
+  properties: { message: { type: ['string', 'null'], maxLength: 2_000 } },
+} as const;
+const maintenanceBody = {
+  type: 'object', required: ['enabled'], additionalProperties: false,
+  properties: { enabled: { type: 'boolean' }, message: { type: 'string', maxLength: 2_000 }, retryAfterSeconds: { type: 'integer', minimum: 1, maximum: 86_400 } },
+} as const;
+
+/**
+ * Planned maintenance, announced ahead (a message of the day) and then switched on: every route but
+ * health, metrics and admin answers 503 with the message and Retry-After. Queued work is untouched:
+ * matchers keep matching what was asked before. The state lives in Postgres, shared by all api
+ * instances; each re-reads it at most once a second.
+ */
+export function registerSiteRoutes(app: FastifyInstance, pool: Pool, adminToken: string | undefined): void {
+  let cached: { status: SiteStatus; at: number } | undefined;
+  const status = async (): Promise<SiteStatus> => {
+    if (!cached || Date.now() - cached.at > 1_000) cached = { status: await getSiteStatus(pool), at: Date.now() };
+    return cached.status;
+  };
+  const remember = (s: SiteStatus): SiteStatus => {
+    cached = { status: s, at: Date.now() };
+    return s;
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (alwaysOpen.some((open) => open.test(path))) return;
+    const s = await status().catch(() => undefined); // the database being down shows elsewhere; do not block on it here
+    if (!s?.maintenance) return;
+    return reply
+      .code(503)
+      .header('retry-after', String(s.retryAfterSeconds))
+      .send({ error: { code: 'maintenance', message: s.maintenanceMessage ?? 'The site is down for maintenance. Please come back soon.' } });
+  });
+
+  app.get('/announcement', async () => {
+    const s = await status();
+    return { announcement: s.announcement, maintenance: s.maintenance, message: s.maintenance ? s.maintenanceMessage : null };
+  });
+
+  const requireAdmin = (request: FastifyRequest): void => {
+    if (!adminToken) throw new HttpError(403, 'admin_disabled', 'admin routes are disabled: set ADMIN_TOKEN');
+    const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
+    const wanted = Buffer.from(adminToken);
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new HttpError(401, 'unauthorized', 'an admin bearer token is required');
+  };
+
+  app.put<{ Body: { message: string | null } }>('/admin/announcement', { schema: { body: announcementBody } }, async (request) => {
+    requireAdmin(request);
+    const s = remember(await setAnnouncement(pool, request.body.message));
+    request.log.info({ announcement: s.announcement }, 'announcement changed');
+    return { announcement: s.announcement };
+  });
+
+  app.put<{ Body: { enabled: boolean; message?: string; retryAfterSeconds?: number } }>('/admin/maintenance', { schema: { body: maintenanceBody } }, async (request) => {
+    requireAdmin(request);
+    const s = remember(await setMaintenance(pool, request.body));
+    request.log.warn({ maintenance: s.maintenance, message: s.maintenanceMessage }, s.maintenance ? 'maintenance mode on' : 'maintenance mode off');
+    return { maintenance: s.maintenance, message: s.maintenanceMessage, retryAfterSeconds: s.retryAfterSeconds };
+  });
+}
