@@ -16,8 +16,9 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
-  constructor(readonly name: string, script: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', script], {
+  /** Runs `node --import tsx <script>`, or, with `args`, the command `script` with those arguments (e.g. `ip netns exec …`). */
+  constructor(readonly name: string, script: string, env: Record<string, string>, args?: string[]) {
+    this.child = spawn(args ? script : process.execPath, args ?? ['--import', 'tsx', script], {
       cwd: repoRoot,
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

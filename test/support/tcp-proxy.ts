@@ -6,7 +6,7 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   port = 0;
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {}
+  constructor(private readonly targetHost: string, private readonly targetPort: number, private readonly bindHost = '127.0.0.1') {}
 
   async start(port = 0): Promise<number> {
     this.server = net.createServer((client) => {
@@ -20,7 +20,7 @@ export class TcpProxy {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(port, this.bindHost, resolve));
     const address = this.server.address();
     this.port = typeof address === 'object' && address ? address.port : port;
     return this.port;
