@@ -37,6 +37,7 @@ export function registerSiteRoutes(app: FastifyInstance, pool: Pool, adminToken:
     if (alwaysOpen.some((open) => open.test(path))) return;
     const s = await status().catch(() => undefined); // the database being down shows elsewhere; do not block on it here
     if (!s?.maintenance) return;
+    if (isAdmin(request)) return; // operators spot-test the new release while everyone else sees the maintenance page
     return reply
       .code(503)
       .header('retry-after', String(s.retryAfterSeconds))
@@ -48,11 +49,15 @@ export function registerSiteRoutes(app: FastifyInstance, pool: Pool, adminToken:
     return { announcement: s.announcement, maintenance: s.maintenance, message: s.maintenance ? s.maintenanceMessage : null };
   });
 
-  const requireAdmin = (request: FastifyRequest): void => {
-    if (!adminToken) throw new HttpError(403, 'admin_disabled', 'admin routes are disabled: set ADMIN_TOKEN');
+  function isAdmin(request: FastifyRequest): boolean {
+    if (!adminToken) return false;
     const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
     const wanted = Buffer.from(adminToken);
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new HttpError(401, 'unauthorized', 'an admin bearer token is required');
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
+  }
+  const requireAdmin = (request: FastifyRequest): void => {
+    if (!adminToken) throw new HttpError(403, 'admin_disabled', 'admin routes are disabled: set ADMIN_TOKEN');
+    if (!isAdmin(request)) throw new HttpError(401, 'unauthorized', 'an admin bearer token is required');
   };
 
   app.put<{ Body: { message: string | null } }>('/admin/announcement', { schema: { body: announcementBody } }, async (request) => {

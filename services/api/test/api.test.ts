@@ -251,6 +251,9 @@ describe('announcements and maintenance mode', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/announcement' })).json()).toMatchObject({ maintenance: true, message: 'Upgrading; back at 18:10 UTC' });
+    // an operator spot-tests the release during maintenance with the admin token
+    expect((await app.inject({ method: 'POST', url: '/users', headers: admin, payload: { name: 'Spot', email: 'spot.test@example.test' } })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'POST', url: '/users', headers: { authorization: 'Bearer wrong' }, payload: { name: 'No', email: 'no@example.test' } })).statusCode).toBe(503);
 
     await app.inject({ method: 'PUT', url: '/admin/maintenance', headers: admin, payload: { enabled: false } });
     expect((await post('/users', { name: 'After', email: 'after.maintenance@example.test' })).statusCode).toBe(201);
