@@ -41,6 +41,18 @@ describe('matchers that crash or restart under load', () => {
     expect(firsts[0]!.n).toBe(ids.length);
   };
 
+  it('shares the work of one queue fairly between two matchers', async () => {
+    const a = await system.startMatcher({ MATCHER_PREFETCH: '5' });
+    const b = await system.startMatcher({ MATCHER_PREFETCH: '5' });
+    const ids = await ask(80, 'shared');
+    await expectEachMatchedOnce(ids);
+    const counts = [a, b].map((p) => p.logs.filter((l) => l.msg === 'question matched' && ids.includes(l.questionId as number)).length);
+    expect(counts[0]! + counts[1]!).toBe(80);
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(20); // each did at least a quarter
+    expect(await a.stop()).toBe(0);
+    expect(await b.stop()).toBe(0);
+  }, 90_000);
+
   it('loses nothing and duplicates nothing when a matcher is killed with SIGKILL mid-batch', async () => {
     const doomed = await system.startMatcher({ MATCHER_PREFETCH: '20' });
     const ids = await ask(150, 'kill');
