@@ -11,8 +11,9 @@ export async function getQuestionTerms(db: Queryable, questionId: number): Promi
 }
 
 /**
- * Stores a question's terms once and counts it as a document for IDF. A second call for the same
- * question changes nothing and returns false.
+ * Stores a question's terms once and counts them in the document frequencies. A second call for the
+ * same question changes nothing and returns false. Run it in a short transaction of its own: the
+ * frequency rows of common terms are shared by every matcher.
  */
 export async function insertQuestionTerms(db: Queryable, questionId: number, stored: StoredQuestionTerms): Promise<boolean> {
   const { rowCount } = await db.query(
@@ -26,13 +27,17 @@ export async function insertQuestionTerms(db: Queryable, questionId: number, sto
      on conflict (term) do update set documents = term_document_frequency.documents + 1`,
     [terms],
   );
-  await db.query('update corpus_stats set documents = documents + 1');
   return true;
 }
 
 export async function getCorpusStats(db: Queryable, terms: string[]): Promise<{ documents: number; documentFrequency: Map<string, number> }> {
+  // How many questions have terms: Postgres's own estimate once the table is large (no hot counter
+  // row for every matcher to update), the exact count while it is small.
   const [{ rows: corpus }, { rows }] = await Promise.all([
-    db.query<{ documents: number }>('select documents from corpus_stats'),
+    db.query<{ documents: number }>(
+      `select case when c.reltuples >= 10000 then c.reltuples::int else (select count(*)::int from question_terms) end as documents
+         from pg_class c where c.oid = 'question_terms'::regclass`,
+    ),
     db.query<{ term: string; documents: number }>('select term, documents from term_document_frequency where term = any($1::text[])', [terms]),
   ]);
   return { documents: corpus[0]?.documents ?? 0, documentFrequency: new Map(rows.map((r) => [r.term, r.documents])) };

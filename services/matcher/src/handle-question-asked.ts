@@ -84,7 +84,6 @@ export async function handleQuestionAsked(deps: MatchDeps, message: ReceivedMess
   const { extracted, matches } = await decideMatches(deps, question);
   const wrote = await withTransaction(deps.pool, async (client) => {
     if (!(await markQuestionMatched(client, questionId))) return false;
-    await insertQuestionTerms(client, questionId, toStored(extracted));
     await insertMatches(client, questionId, matches);
     const event = newMessage('question.matched', { questionId, matches: matches.map(({ userId, score }) => ({ userId, score })) }, { correlationId: message.correlationId });
     await insertOutboxMessage(client, destinationOf('question.matched'), event);
@@ -92,6 +91,9 @@ export async function handleQuestionAsked(deps: MatchDeps, message: ReceivedMess
   });
   if (!wrote) return { status: 'already-matched' };
   deps.onOutboxWrite();
+  // counted for IDF after the commit, in its own short transaction: document-frequency rows are shared
+  // by every matcher, and holding their locks for the whole match serialised the matchers
+  await withTransaction(deps.pool, (client) => insertQuestionTerms(client, questionId, toStored(extracted)));
   log.info({ questionId, matches: matches.length, top: matches[0]?.userId }, 'question matched');
   return { status: 'matched', matches };
 }
