@@ -1,0 +1,99 @@
+// Shared pieces of the throughput benchmark: the payload, the counters and the result shape.
+
+export interface BenchConfig {
+  n: number;
+  concurrency: number;
+  /** Publish window: receipts in flight (raw STOMP) / chunk size (lemur, BullMQ addBulk, pg-boss insert). */
+  window: number;
+  rabbit: { host: string; login: string; passcode: string; wsUrl: string; managementUrl: string };
+  redisUrl: string;
+  postgresAdminUrl: string;
+  /** Per-peer deadline: a peer that has not drained by then is reported as failed. */
+  timeoutMs: number;
+}
+
+export interface PeerResult {
+  name: string;
+  n: number;
+  publishMs: number;
+  e2eMs: number;
+  publishRate: number;
+  e2eRate: number;
+  /** What "concurrency" means for this peer (prefetch, worker concurrency, batch size, pool). */
+  concurrency: string;
+  guarantees: string;
+}
+
+export interface PeerOutcome {
+  name: string;
+  result?: PeerResult;
+  skipped?: string;
+}
+
+/** ~100 bytes of JSON, the same for every peer. */
+export function payload(i: number): { i: number; pad: string } {
+  return { i, pad: 'x'.repeat(Math.max(0, 100 - 16 - String(i).length)) };
+}
+
+export function result(name: string, n: number, publishMs: number, e2eMs: number, concurrency: string, guarantees: string): PeerResult {
+  return {
+    name,
+    n,
+    publishMs: Math.round(publishMs),
+    e2eMs: Math.round(e2eMs),
+    publishRate: Math.round((n / publishMs) * 1000),
+    e2eRate: Math.round((n / e2eMs) * 1000),
+    concurrency,
+    guarantees,
+  };
+}
+
+/** Counts completions and resolves with performance.now() at the n-th one (rejects on timeout). */
+export class Countdown {
+  private count = 0;
+  private resolveDone: ((at: number) => void) | undefined;
+  readonly done: Promise<number>;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly target: number,
+    timeoutMs: number,
+    label: string,
+  ) {
+    this.done = new Promise<number>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.timer = setTimeout(() => reject(new Error(`${label}: only ${this.count} of ${target} completed within ${timeoutMs} ms`)), timeoutMs);
+    });
+    // The timeout rejection is observed by whoever awaits `done`; avoid an unhandled rejection before that.
+    this.done.catch(() => {});
+  }
+
+  get value(): number {
+    return this.count;
+  }
+
+  tick(): void {
+    this.count += 1;
+    if (this.count === this.target) {
+      clearTimeout(this.timer);
+      this.resolveDone?.(performance.now());
+    }
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof AggregateError) return error.errors.map(errorMessage).join('; ') || 'AggregateError';
+  if (error instanceof Error) {
+    const cause = error.cause ? ` (cause: ${errorMessage(error.cause)})` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
+
+export function runId(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}

@@ -1,0 +1,184 @@
+// The ceiling (raw @stomp/stompjs over Web-STOMP) and lemur over STOMP and in memory.
+import { MemoryTransport, RabbitManagement, StompTransport, TaskQueue, type Transport } from '@qr/lemur';
+import { Client, type IMessage, type IStompSocket } from '@stomp/stompjs';
+import WebSocket from 'ws';
+import { Countdown, payload, result, runId, type BenchConfig, type PeerResult } from './common.js';
+
+/** A fresh vhost for one peer, deleted afterwards whatever happened. */
+export async function withVhost<T>(config: BenchConfig, prefix: string, body: (vhost: string, management: RabbitManagement) => Promise<T>): Promise<T> {
+  const vhost = `bench-${prefix}-${runId()}`;
+  const management = new RabbitManagement({ url: config.rabbit.managementUrl, login: config.rabbit.login, passcode: config.rabbit.passcode, vhost });
+  await management.createVhost();
+  try {
+    return await body(vhost, management);
+  } finally {
+    await management.deleteVhost().catch(() => {});
+  }
+}
+
+function stompClient(config: BenchConfig, vhost: string, label: string): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new Client({
+      // Compression off (BROKER-NOTES): the default permessage-deflate is 4-5x slower.
+      webSocketFactory: () =>
+        new WebSocket(config.rabbit.wsUrl, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false }) as unknown as IStompSocket,
+      connectHeaders: { login: config.rabbit.login, passcode: config.rabbit.passcode, host: vhost },
+      // Heartbeats off: with them on, RabbitMQ 3.10.8's Web-STOMP heartbeat receiver crashes with
+      // {unexpected_message,resume} when flow control blocks and resumes a busy publisher (seen at
+      // ~5-6k messages with the sliding window), killing the connection. Not a delivery guarantee.
+      heartbeatIncoming: 0,
+      heartbeatOutgoing: 0,
+      reconnectDelay: 0,
+      connectionTimeout: 10_000,
+      debug: () => {},
+      onConnect: () => resolve(client),
+      onStompError: (frame) => reject(new Error(`STOMP ERROR: ${frame.headers.message}`)),
+      onWebSocketClose: (event: { code?: number; reason?: string }) => {
+        if (process.env.BENCH_DEBUG) process.stderr.write(`[debug] ${label} Web-STOMP closed: ${event.code} ${event.reason}\n`);
+        reject(new Error(`Web-STOMP closed: ${event.code} ${event.reason}`));
+      },
+      onWebSocketError: (event: unknown) => {
+        if (process.env.BENCH_DEBUG) process.stderr.write(`[debug] ${label} error: ${String((event as { message?: string }).message ?? event)}\n`);
+      },
+    });
+    client.activate();
+  });
+}
+
+/**
+ * Raw stompjs: persistent SENDs with receipts, a sliding window of `window` receipts in flight
+ * (each receipt frees a slot at once: the best a client can do), consumed with client-individual
+ * acks and prefetch-count, each message acked. Durable quorum queue declared through the HTTP API.
+ */
+export async function runCeiling(config: BenchConfig): Promise<PeerResult> {
+  return withVhost(config, 'ceiling', async (vhost, management) => {
+    const queue = 'bench.ceiling';
+    await management.request('PUT', `queues/${encodeURIComponent(vhost)}/${queue}`, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    const publisher = await stompClient(config, vhost, 'publisher');
+    const consumer = await stompClient(config, vhost, 'consumer');
+    try {
+      const countdown = new Countdown(config.n, config.timeoutMs, 'ceiling');
+      consumer.subscribe(
+        `/amq/queue/${queue}`,
+        (frame: IMessage) => {
+          frame.ack();
+          countdown.tick();
+        },
+        { ack: 'client-individual', 'prefetch-count': String(config.concurrency) },
+      );
+      const bodies = Array.from({ length: config.n }, (_, i) => JSON.stringify(payload(i)));
+      const start = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        let sent = 0;
+        let confirmed = 0;
+        let receipt = 0;
+        const timer = setTimeout(() => reject(new Error(`ceiling: ${confirmed} of ${config.n} receipts within ${config.timeoutMs} ms`)), config.timeoutMs);
+        const pump = (): void => {
+          while (sent < config.n && sent - confirmed < config.window) {
+            const id = `r${++receipt}`;
+            publisher.watchForReceipt(id, () => {
+              confirmed += 1;
+              if (confirmed === config.n) {
+                clearTimeout(timer);
+                resolve();
+              } else pump();
+            });
+            publisher.publish({
+              destination: `/amq/queue/${queue}`,
+              body: bodies[sent] ?? '',
+              headers: { persistent: 'true', 'content-type': 'application/json', receipt: id },
+            });
+            sent += 1;
+          }
+        };
+        pump();
+      });
+      const published = performance.now();
+      const finished = await countdown.done;
+      return result(
+        'ceiling: raw stompjs, Web-STOMP',
+        config.n,
+        published - start,
+        finished - start,
+        `prefetch-count ${config.concurrency}; ${config.window} receipts in flight (sliding window)`,
+        'persistent, quorum queue, broker-confirmed publish (receipt), ack after handler',
+      );
+    } finally {
+      await publisher.deactivate().catch(() => {});
+      await consumer.deactivate().catch(() => {});
+    }
+  });
+}
+
+type Tasks = { noop: { i: number; pad: string } };
+
+/**
+ * lemur: TaskQueue.defer (resolves on the broker's receipt), Promise.all over chunks of `window`
+ * (as the outbox relay does), and a TaskWorker with `prefetch`. Completion is counted in
+ * onSettled, which the consumer calls right after it acked.
+ */
+async function runLemur(config: BenchConfig, label: string, publishTransport: Transport, workerTransport: Transport, guarantees: string): Promise<PeerResult> {
+  const queue = 'bench.lemur';
+  await publishTransport.connect();
+  await workerTransport.connect();
+  await workerTransport.declare({ exchanges: [], queues: [{ name: queue }] });
+  const tasks = new TaskQueue<Tasks>({ queue });
+  const countdown = new Countdown(config.n, config.timeoutMs, label);
+  const worker = tasks
+    .worker({ transport: workerTransport, prefetch: config.concurrency, onSettled: () => countdown.tick() })
+    .defineTask('noop', async () => {});
+  await worker.start();
+  try {
+    const client = tasks.client(publishTransport);
+    const start = performance.now();
+    for (let from = 0; from < config.n; from += config.window) {
+      const chunk: Promise<string>[] = [];
+      for (let i = from; i < Math.min(config.n, from + config.window); i++) chunk.push(client.defer('noop', payload(i)));
+      await Promise.all(chunk);
+    }
+    const published = performance.now();
+    const finished = await countdown.done;
+    return result(label, config.n, published - start, finished - start, `worker prefetch ${config.concurrency}; Promise.all over chunks of ${config.window}`, guarantees);
+  } finally {
+    countdown.cancel();
+    await worker.close(5_000).catch(() => {});
+  }
+}
+
+export async function runLemurStomp(config: BenchConfig): Promise<PeerResult> {
+  return withVhost(config, 'lemur', async (vhost) => {
+    const options = {
+      url: config.rabbit.wsUrl,
+      login: config.rabbit.login,
+      passcode: config.rabbit.passcode,
+      vhost,
+      managementUrl: config.rabbit.managementUrl,
+    };
+    // Two connections, like a relay/API process and a worker process.
+    const publisher = new StompTransport(options);
+    const worker = new StompTransport(options);
+    try {
+      return await runLemur(
+        config,
+        'lemur over STOMP (Web-STOMP)',
+        publisher,
+        worker,
+        'same as ceiling (persistent, quorum queue, receipt per publish, ack after handler)',
+      );
+    } finally {
+      await publisher.close();
+      await worker.close();
+    }
+  });
+}
+
+export async function runLemurMemory(config: BenchConfig): Promise<PeerResult> {
+  const publisher = new MemoryTransport();
+  const worker = new MemoryTransport(publisher.broker);
+  try {
+    return await runLemur(config, 'lemur in memory (MemoryTransport)', publisher, worker, 'in-process, nothing durable: an upper bound for lemur itself');
+  } finally {
+    await publisher.close();
+    await worker.close();
+  }
+}
