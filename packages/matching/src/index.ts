@@ -6,3 +6,4 @@ export {
 } from './rank-candidates.js';
 export { DECAY_ANCHOR_MS, daysSinceAnchor, expertiseDecayAt, expertiseGrowth, liveScoring } from './live-scoring.js';
 export { htmlToText } from './html-to-text.js';
+export { ExpertiseIndex, type IndexedPerson, type Postings, type RankStrategy, type RankWork } from './expertise-index.js';

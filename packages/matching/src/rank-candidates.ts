@@ -72,11 +72,11 @@ export function backgroundProbability(stats: CorpusStats, term: string): number 
   return (df + 0.5) / (documents + 1) / (stats.averageTerms ?? DEFAULT_AVERAGE_TERMS);
 }
 
-function round4(value: number): number {
+export function round4(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
 
-interface QuestionTerm {
+export interface QuestionTerm {
   term: string;
   weight: number;
   /** (1 - lambda) * P(t): the background mass a person's profile is compared against */
@@ -102,7 +102,7 @@ function termScore(term: QuestionTerm, candidate: Candidate, smoothing: number):
   return term.weight * Math.log1p(own / term.background);
 }
 
-function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTerm[], candidate: Candidate, smoothing: number): MatchReasons {
+export function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTerm[], candidate: Candidate, smoothing: number): MatchReasons {
   const contributions = terms
     .map((term) => ({ term: term.term, score: termScore(term, candidate, smoothing) }))
     .filter((c) => c.score > 0)
@@ -162,7 +162,7 @@ export function rankCandidates(question: ExtractedTerms, candidates: Iterable<Ca
   }));
 }
 
-function withActivity(reasons: MatchReasons, candidate: Candidate): MatchReasons {
+export function withActivity(reasons: MatchReasons, candidate: Candidate): MatchReasons {
   const recent = Math.round((candidate.recentAnswers ?? 0) * 10) / 10;
   return recent > 0 ? { ...reasons, recentAnswers: recent } : reasons;
 }

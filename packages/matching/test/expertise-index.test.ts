@@ -1,0 +1,330 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addWeights, answerContribution, ExpertiseIndex, extractTerms, rankCandidates, type AnswerQuality, type Candidate, type CorpusStats, type ExtractedTerms,
+  type IndexedPerson, type QuestionText, type RankOptions, type TermWeights,
+} from '../src/index.js';
+
+// ---------- the fixtures of rank-candidates.test.ts ----------
+
+function expertiseFrom(answers: ReadonlyArray<[QuestionText, AnswerQuality]>): TermWeights {
+  const expertise: TermWeights = new Map();
+  for (const [q, quality] of answers) addWeights(expertise, answerContribution(extractTerms(q), quality));
+  return expertise;
+}
+
+function person(userId: number, expertise: ReadonlyMap<string, number>, extra: Partial<Candidate> = {}): Candidate {
+  let total = 0;
+  for (const w of expertise.values()) total += w;
+  return { userId, expertise, total, ...extra };
+}
+
+function statsOf(questions: readonly QuestionText[]): CorpusStats {
+  const documentFrequency = new Map<string, number>();
+  for (const q of questions) for (const term of extractTerms(q).terms.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  return { documents: questions.length, documentFrequency };
+}
+
+const hopsQuestions: QuestionText[] = [
+  { title: 'When should I add hops for aroma?', body: '<p>Late hop additions vs. dry hopping?</p>', tags: ['hops', 'aroma'] },
+  { title: 'Dry hopping in the keg', body: '<p>Can I dry hop in a keg with a hop bag?</p>', tags: ['hops', 'kegging'] },
+  { title: 'Substituting Cascade hops', body: '<p>What hops are close to Cascade?</p>', tags: ['hops'] },
+];
+const wineQuestions: QuestionText[] = [
+  { title: 'Why is my wine cloudy?', body: '<p>Fining a cloudy wine after fermentation.</p>', tags: ['wine', 'clarity'] },
+  { title: 'Sulfites in wine', body: '<p>When to add sulfites to wine before bottling?</p>', tags: ['wine'] },
+];
+const corpus = statsOf([...hopsQuestions, ...wineQuestions]);
+const HOPS_EXPERT = 11;
+const WINE_EXPERT = 12;
+const ASKER = 13;
+const fixture: Candidate[] = [
+  person(WINE_EXPERT, expertiseFrom(wineQuestions.map((q) => [q, { score: 5, accepted: true }]))),
+  person(HOPS_EXPERT, expertiseFrom(hopsQuestions.map((q) => [q, { score: 2, accepted: false }]))),
+  person(ASKER, expertiseFrom([[hopsQuestions[0] as QuestionText, { score: 9, accepted: true }]]), { recentAnswers: 2.26 }),
+  person(14, new Map([['tag:mead', 4], ['honei', 2]]), { recentAnswers: 0.5 }),
+];
+const hopsQuestion = extractTerms({ title: 'How much hops for dry hopping a pale ale?', body: '<p>I plan to add <em>hops</em> after fermentation.</p>', tags: ['hops'] });
+
+const live: Omit<RankOptions, 'limit'> = {
+  smoothing: 0.5, evidenceWeight: 1, priorWeight: 0.25, recencyWeight: 2, loadWeight: 0.25, maxAsksPerWindow: 10, includeWithoutEvidence: true,
+};
+
+/** The index must answer exactly as rankCandidates, whichever way it finds the top. */
+function expectSame(index: ExpertiseIndex, people: readonly Candidate[], question: ExtractedTerms, stats: CorpusStats, options: RankOptions): void {
+  const expected = rankCandidates(question, people, stats, options);
+  expect(index.rank(question, stats, options)).toEqual(expected);
+  expect(index.rank(question, stats, options, 'exhaustive')).toEqual(expected);
+}
+
+describe('ExpertiseIndex on the rankCandidates fixtures', () => {
+  const index = ExpertiseIndex.build(fixture);
+
+  it('ranks as rankCandidates does: order, scores, reasons, exclusions, limits', () => {
+    const matches = index.rank(hopsQuestion, corpus, { limit: 10 });
+    expect(matches.map((m) => m.userId)).toEqual([HOPS_EXPERT, ASKER, WINE_EXPERT]); // 14 (mead) shares nothing
+    expect(matches[0]?.reasons.tags).toEqual(['hops']);
+    expect(matches[0]?.reasons.terms[0]).toBe('hops');
+    expect(index.rank(hopsQuestion, corpus, { limit: 1, excludeUserIds: [ASKER] }).map((m) => m.userId)).toEqual([HOPS_EXPERT]);
+    expect(index.rank(hopsQuestion, corpus, { limit: 0 })).toEqual([]);
+    for (const options of [
+      { limit: 10 }, { limit: 2 }, { limit: 10, excludeUserIds: [ASKER, 99] }, { limit: 10, ...live }, { limit: 2, ...live, excludeUserIds: [HOPS_EXPERT] },
+      { limit: 10, ...live, maxAsksPerWindow: 0 }, { limit: Number.POSITIVE_INFINITY, ...live }, { limit: 3.7, priorWeight: 0 },
+    ]) {
+      expectSame(index, fixture, hopsQuestion, corpus, options);
+    }
+  });
+
+  it('keeps people with no evidence only with includeWithoutEvidence, on priors alone, with their recent answers', () => {
+    const matches = index.rank(hopsQuestion, corpus, { limit: 10, ...live });
+    expect(matches.map((m) => m.userId)).toContain(14);
+    expect(matches.find((m) => m.userId === 14)?.reasons).toEqual({ terms: [], tags: [], recentAnswers: 0.5 });
+    const noWords = extractTerms({ title: 'the and of', body: '', tags: [] });
+    expect(index.rank(noWords, corpus, { limit: 10 })).toEqual([]);
+    expectSame(index, fixture, noWords, corpus, { limit: 10, ...live });
+  });
+
+  it('computes the documented score to the last bit', () => {
+    const question = { terms: new Map([['hop', 2], ['tag:hops', 3]]), surface: new Map([['hop', 'hopping'], ['tag:hops', 'hops']]) };
+    const stats: CorpusStats = { documents: 9, documentFrequency: new Map([['hop', 4], ['tag:hops', 9]]), averageTerms: 10 };
+    const one = ExpertiseIndex.build([{ userId: 1, expertise: new Map([['hop', 1], ['tag:hops', 3]]), total: 8 }]);
+    expect(one.rank(question, stats, { limit: 5 })).toEqual([{ userId: 1, score: 8.5535, reasons: { terms: ['hopping'], tags: ['hops'] } }]);
+  });
+
+  it('orders ties by userId whatever the input order, and an empty index ranks nobody', () => {
+    const input = [9, 4, 7, 2].map((userId) => person(userId, new Map([['hop', 1]])));
+    const forward = ExpertiseIndex.build(input).rank(hopsQuestion, corpus, { limit: 3 });
+    expect(forward.map((m) => m.userId)).toEqual([2, 4, 7]);
+    expect(ExpertiseIndex.build([...input].reverse()).rank(hopsQuestion, corpus, { limit: 3 })).toEqual(forward);
+    expect(ExpertiseIndex.build([]).rank(hopsQuestion, corpus, { limit: 10, ...live })).toEqual([]);
+  });
+
+  it('breaks ties at the k-th place by userId even when the tied people are found late', () => {
+    // 2 people best on priors alone, then 100 equals on evidence, in input order from the largest userId
+    const question = { terms: new Map([['lambic', 2]]), surface: new Map([['lambic', 'lambic']]) };
+    const stats: CorpusStats = { documents: 1000, documentFrequency: new Map([['lambic', 100]]) };
+    const people: Candidate[] = [
+      { userId: 1, expertise: new Map(), total: 0, recentAnswers: 1 },
+      { userId: 2, expertise: new Map(), total: 0, recentAnswers: 1 },
+    ];
+    for (let userId = 300; userId > 200; userId--) people.push({ userId, expertise: new Map([['lambic', 1], ['other', 3]]), total: 4 });
+    const index = ExpertiseIndex.build(people);
+    for (const options of [{ limit: 2, ...live }, { limit: 3, ...live, includeWithoutEvidence: false, excludeUserIds: [201] }]) {
+      const expected = rankCandidates(question, people, stats, options);
+      expect(expected.map((m) => m.userId)).toEqual(options.includeWithoutEvidence ? [201, 202] : [202, 203, 204]);
+      expect(index.rank(question, stats, options)).toEqual(expected);
+      expect(index.lastWork.strategy).toBe('pruned');
+    }
+  });
+
+  it('keeps people who share a userId in input order, as rankCandidates does', () => {
+    const question = { terms: new Map([['ale', 1], ['cider', 1]]), surface: new Map([['ale', 'ale'], ['cider', 'cider']]) };
+    const stats: CorpusStats = { documents: 100, documentFrequency: new Map([['ale', 10], ['cider', 10]]) };
+    const people: Candidate[] = [];
+    for (let i = 0; i < 40; i++) people.push({ userId: 100 + i, expertise: new Map([['mead', 1]]), total: 1 });
+    people.push({ userId: 7, expertise: new Map([['cider', 1]]), total: 2 }, { userId: 7, expertise: new Map([['ale', 1]]), total: 2 });
+    const index = ExpertiseIndex.build(people);
+    for (const options of [{ limit: 2 }, { limit: 2, ...live }]) {
+      const expected = rankCandidates(question, people, stats, options);
+      expect(expected.map((m) => m.reasons.terms)).toEqual([['cider'], ['ale']]);
+      expect(index.rank(question, stats, options)).toEqual(expected);
+    }
+  });
+
+  it('rejects numbers that are not finite', () => {
+    expect(() => ExpertiseIndex.build([{ userId: 1, expertise: new Map([['hop', Number.NaN]]), total: 1 }])).toThrow(RangeError);
+    expect(() => ExpertiseIndex.build([{ userId: 1, expertise: new Map(), total: Number.POSITIVE_INFINITY }])).toThrow(RangeError);
+  });
+});
+
+// ---------- randomized equivalence ----------
+
+/** mulberry32 */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A draw from a Zipf(s) over 0..n-1 (inverse CDF). */
+function zipfSampler(random: () => number, n: number, s: number): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / Math.pow(i + 1, s);
+  return () => {
+    const x = random() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cdf[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+interface World {
+  people: Candidate[];
+  stats: CorpusStats;
+  questions: ExtractedTerms[];
+  random: () => number;
+}
+
+/**
+ * 2,000 people with Zipfian activity over a Zipfian vocabulary of words and tags; some twins (same
+ * profile and priors, different userIds: exact ties), a duplicated userId, people with an empty profile,
+ * a zero total, non-positive weights; priors with coarse values so rounded scores tie; asks around the cap.
+ */
+function world(seed: number, size = 2000): World {
+  const random = rng(seed);
+  const VOCABULARY = 400;
+  const word = zipfSampler(random, VOCABULARY, 1.1);
+  const tag = zipfSampler(random, 40, 1.1);
+  const activity = zipfSampler(random, 60, 2);
+  const name = (i: number): string => `w${i}`;
+  const tagName = (i: number): string => `tag:t${i}`;
+  const questionTerms = (): Map<string, number> => {
+    const terms = new Map<string, number>();
+    const words = 3 + Math.floor(random() * 12);
+    for (let i = 0; i < words; i++) terms.set(name(word()), 1 + Math.floor(random() * 3));
+    const tags = 1 + Math.floor(random() * 3);
+    for (let i = 0; i < tags; i++) terms.set(tagName(tag()), 3);
+    return terms;
+  };
+  const documentFrequency = new Map<string, number>();
+  let documents = 0;
+  const people: Candidate[] = [];
+  for (let p = 0; p < size; p++) {
+    const expertise: TermWeights = new Map();
+    const answers = activity() + 1;
+    for (let a = 0; a < answers; a++) {
+      const terms = questionTerms();
+      documents++;
+      for (const term of terms.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+      const quality = { score: Math.floor(random() * 4) - 1, accepted: random() < 0.3 };
+      addWeights(expertise, answerContribution({ terms, surface: new Map() }, quality));
+    }
+    let total = 0;
+    for (const w of expertise.values()) total += w;
+    const roll = random();
+    if (roll < 0.01) expertise.clear();
+    else if (roll < 0.02) total = 0;
+    else if (roll < 0.03) expertise.set(name(word()), -1);
+    else if (roll < 0.04) expertise.set(name(word()), 0);
+    else if (roll < 0.1) total *= 1 + random(); // a profile with more than the question terms
+    const candidate: Candidate = { userId: 100 + p * 2, expertise, total };
+    if (random() < 0.7) candidate.volume = Math.round(total * 4) / 4;
+    if (random() < 0.4) candidate.recentAnswers = Math.floor(random() * 6) / 2;
+    if (random() < 0.3) candidate.recentAsks = Math.floor(random() * 4);
+    if (random() < 0.5) candidate.asksInWindow = Math.floor(random() * 13);
+    people.push(candidate);
+  }
+  // twins: exact ties whatever the question
+  for (let i = 0; i < 30; i++) {
+    const of = people[Math.floor(random() * people.length)] as Candidate;
+    people.push({ ...of, userId: 1 + Math.floor(random() * 90) * 50 + (i % 2) });
+  }
+  // a userId twice (rankCandidates keeps both, in input order)
+  const again = people[7] as Candidate;
+  people.push({ ...again });
+  // people with nothing but priors
+  for (let i = 0; i < 20; i++) people.push({ userId: 9000 + i, expertise: new Map(), total: 0, recentAnswers: Math.floor(random() * 4) });
+  // shuffle, so slots are not in userId order
+  for (let i = people.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [people[i], people[j]] = [people[j] as Candidate, people[i] as Candidate];
+  }
+  const questions: ExtractedTerms[] = [];
+  for (let q = 0; q < 20; q++) {
+    const terms = questionTerms();
+    if (q % 5 === 1) terms.set('neverseen', 2); // a term nobody has
+    if (q % 5 === 2) terms.set(name(word()), 0); // a term that does not count
+    if (q % 7 === 3) terms.set(name(VOCABULARY - 1 - q), 1); // a rare term
+    const surface = new Map([...terms.keys()].map((t) => [t, t.startsWith('tag:') ? t.slice(4) : `${t}ing`]));
+    questions.push({ terms, surface });
+  }
+  questions.push({ terms: new Map(), surface: new Map() });
+  const averageTerms = random() < 0.5 ? undefined : 5 + random() * 20;
+  return { people, stats: { documents, documentFrequency, ...(averageTerms === undefined ? {} : { averageTerms }) }, questions, random };
+}
+
+describe('ExpertiseIndex.rank is rankCandidates, on randomized communities', () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`seed ${seed}: same top, scores and reasons with and without includeWithoutEvidence, exclusions, caps and ties`, () => {
+      const { people, stats, questions, random } = world(seed);
+      const index = ExpertiseIndex.build(people);
+      expect(index.size).toBe(people.length);
+      const userIds = people.map((p) => p.userId);
+      const pick = (): number => userIds[Math.floor(random() * userIds.length)] as number;
+      let pruned = 0;
+      let fellBack = 0;
+      let compared = 0;
+      for (const question of questions) {
+        for (const limit of [1, 10, 40]) {
+          const variants: RankOptions[] = [
+            { limit, ...live, excludeUserIds: [pick()] },
+            { limit, ...live, excludeUserIds: [pick(), pick(), pick(), 12345] },
+            { limit, ...live, maxAsksPerWindow: 3 },
+            { limit, ...live, recencyWeight: 0, loadWeight: 0, priorWeight: 0 }, // ties everywhere
+            { limit, ...live, includeWithoutEvidence: false, excludeUserIds: [pick()] },
+            { limit, excludeUserIds: [pick()] }, // rankCandidates' own defaults: raw evidence sum
+            { limit, smoothing: 0.2, evidenceWeight: 3, priorWeight: 1, recencyWeight: 0.5, loadWeight: 1, maxAsksPerWindow: 6, includeWithoutEvidence: random() < 0.5 },
+            { limit, ...live, evidenceWeight: -1 }, // bounds do not hold: the exhaustive path
+          ];
+          for (const options of variants) {
+            const expected = rankCandidates(question, people, stats, options);
+            expect(index.rank(question, stats, options)).toEqual(expected);
+            if (index.lastWork.strategy === 'pruned') pruned++;
+            else if (index.lastWork.strategy === 'exhaustive') fellBack++;
+            expect(index.rank(question, stats, options, 'exhaustive')).toEqual(expected);
+            compared++;
+          }
+        }
+      }
+      for (const limit of [people.length, people.length + 5]) {
+        expectSame(index, people, questions[0] as ExtractedTerms, stats, { limit, ...live, excludeUserIds: [pick()] });
+        expectSame(index, people, questions[1] as ExtractedTerms, stats, { limit, excludeUserIds: [pick()] });
+      }
+      expect(compared).toBe(questions.length * 3 * 8);
+      // the pruned path is the one exercised, and it really skips postings
+      expect(pruned).toBeGreaterThan(compared / 2);
+      expect(fellBack).toBeGreaterThan(0);
+    }, 60_000);
+  }
+
+  it('reads only part of the postings on a skewed community, and still agrees', () => {
+    const { people, stats, questions, random } = world(99, 6000);
+    const index = ExpertiseIndex.build(people);
+    let scanned = 0;
+    let all = 0;
+    for (const question of questions) {
+      const options = { limit: 10, ...live, excludeUserIds: [people[Math.floor(random() * people.length)]?.userId ?? 0] };
+      expect(index.rank(question, stats, options)).toEqual(rankCandidates(question, people, stats, options));
+      scanned += index.lastWork.postingsScanned;
+      for (const term of question.terms.keys()) all += index.postingsOf(term)?.slots.length ?? 0;
+    }
+    expect(scanned).toBeLessThan(all / 2);
+  }, 60_000);
+
+  it('builds from a one-shot iterable and keeps postings in slot order with positive weights only', () => {
+    const { people } = world(7, 500);
+    function* once(): Generator<IndexedPerson> {
+      yield* people;
+    }
+    const index = ExpertiseIndex.build(once());
+    expect(index.size).toBe(people.length);
+    let entries = 0;
+    for (const p of people) if (p.total > 0) for (const w of p.expertise.values()) if (w > 0) entries++;
+    expect(index.postingCount).toBe(entries);
+    const postings = index.postingsOf('w0');
+    expect(postings).toBeDefined();
+    const slots = [...(postings?.slots ?? [])];
+    expect(slots).toEqual([...slots].sort((a, b) => a - b));
+    expect([...(postings?.weights ?? [])].every((w) => w > 0)).toBe(true);
+  });
+});
