@@ -5,15 +5,7 @@ import {
 } from './rank-candidates.js';
 
 /** One person as the index takes them: a `Candidate` whose `expertise` holds their whole profile. */
-export interface IndexedPerson {
-  userId: number;
-  expertise: ReadonlyMap<string, number>;
-  total: number;
-  volume?: number;
-  recentAnswers?: number;
-  recentAsks?: number;
-  asksInWindow?: number;
-}
+export type IndexedPerson = Candidate;
 
 /** One term's postings (the index's own arrays: read, never write): the people (dense slots, ascending) whose expertise holds it with a positive weight, and those weights. */
 export interface Postings {

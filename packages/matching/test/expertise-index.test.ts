@@ -1,42 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addWeights, answerContribution, ExpertiseIndex, extractTerms, rankCandidates, type AnswerQuality, type Candidate, type CorpusStats, type ExtractedTerms,
-  type IndexedPerson, type QuestionText, type RankOptions, type TermWeights,
+  addWeights, answerContribution, ExpertiseIndex, extractTerms, rankCandidates, type Candidate, type CorpusStats, type ExtractedTerms, type IndexedPerson,
+  type QuestionText, type RankOptions, type TermWeights,
 } from '../src/index.js';
+import { ASKER, corpus, expertiseFrom, HOPS_EXPERT, hopsQuestions, person, WINE_EXPERT, wineQuestions } from './fixtures.js';
 
-// ---------- the fixtures of rank-candidates.test.ts ----------
+// ---------- the fixtures of rank-candidates.test.ts (test/fixtures.ts) ----------
 
-function expertiseFrom(answers: ReadonlyArray<[QuestionText, AnswerQuality]>): TermWeights {
-  const expertise: TermWeights = new Map();
-  for (const [q, quality] of answers) addWeights(expertise, answerContribution(extractTerms(q), quality));
-  return expertise;
-}
-
-function person(userId: number, expertise: ReadonlyMap<string, number>, extra: Partial<Candidate> = {}): Candidate {
-  let total = 0;
-  for (const w of expertise.values()) total += w;
-  return { userId, expertise, total, ...extra };
-}
-
-function statsOf(questions: readonly QuestionText[]): CorpusStats {
-  const documentFrequency = new Map<string, number>();
-  for (const q of questions) for (const term of extractTerms(q).terms.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-  return { documents: questions.length, documentFrequency };
-}
-
-const hopsQuestions: QuestionText[] = [
-  { title: 'When should I add hops for aroma?', body: '<p>Late hop additions vs. dry hopping?</p>', tags: ['hops', 'aroma'] },
-  { title: 'Dry hopping in the keg', body: '<p>Can I dry hop in a keg with a hop bag?</p>', tags: ['hops', 'kegging'] },
-  { title: 'Substituting Cascade hops', body: '<p>What hops are close to Cascade?</p>', tags: ['hops'] },
-];
-const wineQuestions: QuestionText[] = [
-  { title: 'Why is my wine cloudy?', body: '<p>Fining a cloudy wine after fermentation.</p>', tags: ['wine', 'clarity'] },
-  { title: 'Sulfites in wine', body: '<p>When to add sulfites to wine before bottling?</p>', tags: ['wine'] },
-];
-const corpus = statsOf([...hopsQuestions, ...wineQuestions]);
-const HOPS_EXPERT = 11;
-const WINE_EXPERT = 12;
-const ASKER = 13;
 const fixture: Candidate[] = [
   person(WINE_EXPERT, expertiseFrom(wineQuestions.map((q) => [q, { score: 5, accepted: true }]))),
   person(HOPS_EXPERT, expertiseFrom(hopsQuestions.map((q) => [q, { score: 2, accepted: false }]))),

@@ -1,50 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addWeights, answerContribution, extractTerms, rankCandidates, type AnswerQuality, type Candidate, type CorpusStats, type Match, type QuestionText,
-  type TermWeights,
-} from '../src/index.js';
-
-/** Expertise as the matcher builds it: the sum of a person's answer contributions. */
-function expertiseFrom(answers: ReadonlyArray<[QuestionText, AnswerQuality]>): TermWeights {
-  const expertise: TermWeights = new Map();
-  for (const [q, quality] of answers) addWeights(expertise, answerContribution(extractTerms(q), quality));
-  return expertise;
-}
-
-/** A candidate whose whole profile is known: its total is the sum of its weights. */
-function person(userId: number, expertise: ReadonlyMap<string, number>): Candidate {
-  let total = 0;
-  for (const w of expertise.values()) total += w;
-  return { userId, expertise, total };
-}
-
-/** Corpus statistics of a set of questions: how many there are, and how many contain each term. */
-function statsOf(questions: readonly QuestionText[]): CorpusStats {
-  const documentFrequency = new Map<string, number>();
-  for (const q of questions) for (const term of extractTerms(q).terms.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-  return { documents: questions.length, documentFrequency };
-}
-
-const hopsQuestions: QuestionText[] = [
-  { title: 'When should I add hops for aroma?', body: '<p>Late hop additions vs. dry hopping?</p>', tags: ['hops', 'aroma'] },
-  { title: 'Dry hopping in the keg', body: '<p>Can I dry hop in a keg with a hop bag?</p>', tags: ['hops', 'kegging'] },
-  { title: 'Substituting Cascade hops', body: '<p>What hops are close to Cascade?</p>', tags: ['hops'] },
-];
-const wineQuestions: QuestionText[] = [
-  { title: 'Why is my wine cloudy?', body: '<p>Fining a cloudy wine after fermentation.</p>', tags: ['wine', 'clarity'] },
-  { title: 'Sulfites in wine', body: '<p>When to add sulfites to wine before bottling?</p>', tags: ['wine'] },
-];
-const corpus = statsOf([...hopsQuestions, ...wineQuestions]);
-
-const HOPS_EXPERT = 11;
-const WINE_EXPERT = 12;
-const ASKER = 13;
-const candidates: Candidate[] = [
-  person(WINE_EXPERT, expertiseFrom(wineQuestions.map((q) => [q, { score: 5, accepted: true }]))),
-  person(HOPS_EXPERT, expertiseFrom(hopsQuestions.map((q) => [q, { score: 2, accepted: false }]))),
-  person(ASKER, expertiseFrom([[hopsQuestions[0] as QuestionText, { score: 9, accepted: true }]])),
-  person(14, new Map([['tag:mead', 4], ['honei', 2]])),
-];
+import { addWeights, answerContribution, extractTerms, rankCandidates, type Candidate, type CorpusStats, type Match } from '../src/index.js';
+import { ASKER, candidates, corpus, HOPS_EXPERT, person, WINE_EXPERT } from './fixtures.js';
 
 const hopsQuestion = extractTerms({ title: 'How much hops for dry hopping a pale ale?', body: '<p>I plan to add <em>hops</em> after fermentation.</p>', tags: ['hops'] });
 
