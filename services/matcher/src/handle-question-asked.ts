@@ -39,11 +39,16 @@ export async function decideMatches(
   ]);
   const userIds = [...new Set([...expertise.keys(), ...active.keys()])];
   if (userIds.length === 0) return { extracted, matches: [] };
-  const [totals, recent, asks] = await Promise.all([
+  // the most active already came with their recent answers; ask only about the other experts
+  const unknownRecency = userIds.filter((userId) => !active.has(userId));
+  const [totals, otherRecent, asks] = await Promise.all([
     loadExpertiseTotals(deps.pool, userIds),
-    loadRecentAnswers(deps.pool, { halfLifeDays: liveScoring.recencyHalfLifeDays, windowDays: 8 * liveScoring.recencyHalfLifeDays, userIds }),
+    unknownRecency.length
+      ? loadRecentAnswers(deps.pool, { halfLifeDays: liveScoring.recencyHalfLifeDays, windowDays: 8 * liveScoring.recencyHalfLifeDays, userIds: unknownRecency })
+      : Promise.resolve(new Map<number, number>()),
     loadRecentAsks(deps.pool, userIds, { halfLifeDays: liveScoring.loadHalfLifeDays, windowDays: 7 }),
   ]);
+  const recent = new Map([...otherRecent, ...active]);
   const decay = expertiseDecayAt(Date.now());
   const candidates: Candidate[] = userIds.map((userId) => ({
     userId,
