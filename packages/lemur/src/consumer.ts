@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PermanentError, toError } from './errors.js';
-import { silentLog, type Log } from './log.js';
+import { lazyChild, silentLog, type Log } from './log.js';
 import { Headers, type MessageHeaders, type OutgoingMessage, type ReceivedMessage } from './message.js';
 import { deadLetterQueueName } from './topology.js';
 import type { Delivery, Subscription, Transport } from './transport.js';
@@ -119,7 +119,7 @@ export class Consumer<TBody> {
     const type = headers[Headers.type] ?? this.options.defaultType;
     const id = headers[Headers.messageId] ?? headers['message-id'] ?? randomUUID();
     const attempt = Number(headers[Headers.attempt] ?? 1) + Number(headers['x-delivery-count'] ?? 0);
-    const log = this.log.child({ messageId: id, type, correlationId: headers[Headers.correlationId] ?? id, attempt });
+    const log = lazyChild(this.log, () => ({ messageId: id, type, correlationId: headers[Headers.correlationId] ?? id, attempt }));
     const settled = (outcome: ConsumerOutcome, reason?: string): void =>
       this.options.onSettled?.(outcome, { type, durationMs: performance.now() - started, reason });
 

@@ -18,6 +18,8 @@ export interface StompTransportOptions {
   managementUrl: string;
   receiptTimeoutMs?: number;
   heartbeatMs?: number;
+  /** Heart-beats sent to the broker; default heartbeatMs over TCP and none over Web-STOMP (see the constructor). */
+  heartbeatOutgoingMs?: number;
   reconnectInitialDelayMs?: number;
   reconnectMaxDelayMs?: number;
   log?: Log;
@@ -26,7 +28,8 @@ export interface StompTransportOptions {
 interface PendingReceipt {
   resolve(): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  /** performance.now() after which the publish fails. */
+  deadline: number;
 }
 
 interface Registration {
@@ -56,18 +59,26 @@ export class StompTransport implements Transport {
   private generation = 0;
   private connectedWaiters: { resolve(): void; reject(error: Error): void }[] = [];
   private closing: Promise<void> | undefined;
+  /** One timer for every receipt deadline (not one per publish): entries are in deadline order. */
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: StompTransportOptions) {
     this.log = (options.log ?? silentLog).child({ transport: 'stomp' });
     this.receiptTimeoutMs = options.receiptTimeoutMs ?? 10_000;
     this.management = new RabbitManagement({ url: options.managementUrl, login: options.login, passcode: options.passcode, vhost: options.vhost });
     const heartbeat = options.heartbeatMs ?? 10_000;
+    // RabbitMQ 3.10.8's Web-STOMP heartbeat *receiver* crashes with {unexpected_message,resume}
+    // when flow control pauses and resumes a busy publisher, and takes the connection with it
+    // (bench/README.md). Over ws:// we therefore only ask for the broker's heart-beats (a dead
+    // broker is still noticed) and send none; over TCP both directions are safe.
+    const webStomp = /^wss?:/.test(options.url);
+    const heartbeatOutgoing = options.heartbeatOutgoingMs ?? (webStomp ? 0 : heartbeat);
     const initialDelay = options.reconnectInitialDelayMs ?? 500;
     this.client = new Client({
-      webSocketFactory: () => createSocket(options.url),
+      webSocketFactory: () => createStompSocket(options.url),
       connectHeaders: { login: options.login, passcode: options.passcode, host: options.vhost },
       heartbeatIncoming: heartbeat,
-      heartbeatOutgoing: heartbeat,
+      heartbeatOutgoing,
       reconnectDelay: initialDelay,
       reconnectTimeMode: ReconnectionTimeMode.EXPONENTIAL,
       maxReconnectDelay: options.reconnectMaxDelayMs ?? 30_000,
@@ -76,6 +87,8 @@ export class StompTransport implements Transport {
       beforeConnect: () => new Promise((resolve) => setTimeout(resolve, Math.random() * initialDelay)),
       debug: () => {},
       onConnect: () => this.onConnect(),
+      // Every publish asks for a receipt; one handler settles them all (no watcher per message).
+      onUnhandledReceipt: (frame) => this.settleReceipt(frame.headers['receipt-id']),
       onStompError: (frame) => this.log.error({ error: frame.headers.message, body: frame.body }, 'broker sent an ERROR frame'),
       onWebSocketClose: (event: { code?: number; reason?: string }) => this.onConnectionLost(event),
       onWebSocketError: () => {},
@@ -123,26 +136,31 @@ export class StompTransport implements Transport {
       stompDestination = `/exchange/${destination.exchange}/${destination.routingKey}`;
     }
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(receipt);
-        reject(new PublishError(`no receipt from the broker within ${this.receiptTimeoutMs} ms`));
-      }, this.receiptTimeoutMs);
-      this.pending.set(receipt, { resolve, reject, timer });
-      this.client.watchForReceipt(receipt, () => {
-        const entry = this.pending.get(receipt);
-        if (!entry) return;
-        this.pending.delete(receipt);
-        clearTimeout(entry.timer);
-        entry.resolve();
-      });
+      this.pending.set(receipt, { resolve, reject, deadline: performance.now() + this.receiptTimeoutMs });
+      this.sweeper ??= setInterval(() => this.sweepReceipts(), Math.min(1_000, this.receiptTimeoutMs)).unref();
       try {
         this.client.publish({ destination: stompDestination, body: message.body, headers });
       } catch (error) {
         this.pending.delete(receipt);
-        clearTimeout(timer);
         reject(new PublishError('publish failed', { cause: error }));
       }
     });
+  }
+
+  private settleReceipt(receipt: string | undefined): void {
+    const entry = receipt === undefined ? undefined : this.pending.get(receipt);
+    if (!entry) return;
+    this.pending.delete(receipt!);
+    entry.resolve();
+  }
+
+  private sweepReceipts(): void {
+    const now = performance.now();
+    for (const [receipt, entry] of this.pending) {
+      if (entry.deadline > now) break;
+      this.pending.delete(receipt);
+      entry.reject(new PublishError(`no receipt from the broker within ${this.receiptTimeoutMs} ms`));
+    }
   }
 
   async subscribe(queue: string, onDelivery: (delivery: Delivery) => void, options: SubscribeOptions): Promise<Subscription> {
@@ -172,6 +190,7 @@ export class StompTransport implements Transport {
         this.log.warn({ err: error }, 'deactivate failed');
       }
       this.rejectPending('transport closed');
+      clearInterval(this.sweeper);
       for (const waiter of this.connectedWaiters.splice(0)) waiter.reject(new Error('transport closed before it connected'));
     })();
     return this.closing;
@@ -193,7 +212,6 @@ export class StompTransport implements Transport {
 
   private rejectPending(reason: string): void {
     for (const [receipt, entry] of this.pending) {
-      clearTimeout(entry.timer);
       entry.reject(new PublishError(reason));
       this.pending.delete(receipt);
     }
@@ -206,7 +224,7 @@ export class StompTransport implements Transport {
       (frame: IMessage) => {
         const stillValid = (): boolean => generation === this.generation && this.client.connected;
         registration.onDelivery({
-          headers: { ...frame.headers },
+          headers: frame.headers, // a fresh object per frame
           body: frame.body,
           redelivered: frame.headers.redelivered === 'true',
           // After a reconnect the broker has already requeued this message: settling it is a no-op.
@@ -224,7 +242,8 @@ export class StompTransport implements Transport {
   }
 }
 
-function createSocket(url: string): IStompSocket {
+/** A socket for stompjs's webSocketFactory: STOMP over TCP for stomp:// (or tcp://), Web-STOMP for ws:// and wss://. */
+export function createStompSocket(url: string): IStompSocket {
   const parsed = new URL(url);
   if (parsed.protocol === 'stomp:' || parsed.protocol === 'tcp:') {
     return new TCPWrapper(parsed.hostname, Number(parsed.port || 61613)) as unknown as IStompSocket;
