@@ -101,7 +101,7 @@ describe('the deploy runbook under load', () => {
     // 10. the dead-letter queues are empty
     for (const queue of ['question.asked', 'hydra.question.matched', 'matcher.answer.posted']) {
       const out: string[] = [];
-      const env = { ...system.env(), STOMP_URL: `ws://${rabbit.host}:${rabbit.webStompPort}/ws` };
+      const env = { ...system.env(), STOMP_URL: `stomp://${rabbit.host}:${rabbit.stompPort}` };
       expect(await runCli(['dlq', 'list', queue], { out: (t) => out.push(t), err: () => {} }, env)).toBe(0);
       expect(out.join('\n')).toContain('is empty');
     }

@@ -15,7 +15,7 @@ export class TestSystem {
   static readonly adminToken = `admin-${randomUUID()}`;
   readonly vhost = `test-${randomUUID()}`;
   readonly management = new RabbitManagement({ url: rabbit.managementUrl, login: rabbit.login, passcode: rabbit.passcode, vhost: this.vhost });
-  readonly brokerLink = new TcpProxy(rabbit.host, rabbit.webStompPort);
+  readonly brokerLink = new TcpProxy(rabbit.host, rabbit.stompPort);
   readonly processes: ServiceProcess[] = [];
   db!: TestDatabase;
   pool!: Pool;
@@ -31,7 +31,7 @@ export class TestSystem {
   env(extra: Record<string, string> = {}): Record<string, string> {
     return {
       DATABASE_URL: this.db.url,
-      STOMP_URL: `ws://127.0.0.1:${this.brokerLink.port}/ws`,
+      STOMP_URL: `stomp://127.0.0.1:${this.brokerLink.port}`,
       STOMP_LOGIN: rabbit.login,
       STOMP_PASSCODE: rabbit.passcode,
       STOMP_VHOST: this.vhost,

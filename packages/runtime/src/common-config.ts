@@ -18,7 +18,7 @@ export class ConfigError extends Error {
 export function parseCommonConfig(env: Env): CommonConfig {
   const config: CommonConfig = {
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    stompUrl: env.STOMP_URL ?? 'ws://127.0.0.1:15674/ws',
+    stompUrl: env.STOMP_URL ?? 'stomp://127.0.0.1:61613',
     stompLogin: env.STOMP_LOGIN ?? 'guest',
     stompPasscode: env.STOMP_PASSCODE ?? 'guest',
     stompVhost: env.STOMP_VHOST ?? '/',

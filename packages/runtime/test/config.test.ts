@@ -5,7 +5,7 @@ describe('configuration from the environment', () => {
   it('has a default for everything that works on the local machine', () => {
     expect(parseCommonConfig({})).toEqual({
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
-      stompUrl: 'ws://127.0.0.1:15674/ws',
+      stompUrl: 'stomp://127.0.0.1:61613',
       stompLogin: 'guest',
       stompPasscode: 'guest',
       stompVhost: '/',

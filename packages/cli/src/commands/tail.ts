@@ -1,6 +1,6 @@
 import type { IMessage } from '@stomp/stompjs';
 import { Client } from '@stomp/stompjs';
-import WebSocket from 'ws';
+import { createStompSocket } from '@qr/lemur';
 import type { CliContext } from '../context.js';
 import { parseOrRaw, type Output } from '../output.js';
 
@@ -15,7 +15,7 @@ export async function tailCommand(ctx: CliContext, io: Output, queue: string, op
   const { config } = ctx;
   let printed = 0;
   const client = new Client({
-    webSocketFactory: () => new WebSocket(config.stompUrl, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false }),
+    webSocketFactory: () => createStompSocket(config.stompUrl),
     connectHeaders: { login: config.stompLogin, passcode: config.stompPasscode, host: config.stompVhost },
     reconnectDelay: 1000,
     debug: () => {},
