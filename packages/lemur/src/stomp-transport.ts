@@ -1,5 +1,6 @@
 import { Client, ReconnectionTimeMode, type IMessage, type IStompSocket } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
+import { createConnection, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { PublishError } from './errors.js';
 import { silentLog, type Log } from './log.js';
@@ -242,11 +243,41 @@ export class StompTransport implements Transport {
   }
 }
 
+/**
+ * STOMP over TCP with the frames of one tick written together. TCPWrapper writes every frame
+ * with its own socket.write (a syscall, and a TCP segment the broker reads on its own, per SEND
+ * and per ACK; the throughput profile showed it). Corking until the next tick hands the kernel
+ * every frame the event loop produced at once. Nagle is off: the cork already batches, and
+ * Nagle with delayed ACKs would hold a lone frame back up to 40 ms.
+ */
+class CorkedTcpSocket extends TCPWrapper {
+  // `declare`: set in getSocket(), which runs inside super(); an initializer would reset it.
+  declare private tcp: Socket;
+  declare private corked: boolean;
+
+  protected override getSocket(port: number, host: string): Socket {
+    this.tcp = createConnection({ port, host, noDelay: true });
+    return this.tcp;
+  }
+
+  override send(data: string | ArrayBuffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.tcp.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.tcp.uncork();
+      });
+    }
+    super.send(data);
+  }
+}
+
 /** A socket for stompjs's webSocketFactory: STOMP over TCP for stomp:// (or tcp://), Web-STOMP for ws:// and wss://. */
 export function createStompSocket(url: string): IStompSocket {
   const parsed = new URL(url);
   if (parsed.protocol === 'stomp:' || parsed.protocol === 'tcp:') {
-    return new TCPWrapper(parsed.hostname, Number(parsed.port || 61613)) as unknown as IStompSocket;
+    return new CorkedTcpSocket(parsed.hostname, Number(parsed.port || 61613)) as unknown as IStompSocket;
   }
   // Compression off: the default permessage-deflate is 4-5x slower against RabbitMQ.
   return new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false }) as unknown as IStompSocket;
