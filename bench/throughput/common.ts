@@ -5,7 +5,7 @@ export interface BenchConfig {
   concurrency: number;
   /** Publish window: receipts in flight (raw STOMP) / chunk size (lemur, BullMQ addBulk, pg-boss insert). */
   window: number;
-  rabbit: { host: string; login: string; passcode: string; wsUrl: string; managementUrl: string };
+  rabbit: { host: string; tcpPort: number; login: string; passcode: string; wsUrl: string; managementUrl: string };
   redisUrl: string;
   postgresAdminUrl: string;
   /** Per-peer deadline: a peer that has not drained by then is reported as failed. */
@@ -26,7 +26,10 @@ export interface PeerResult {
 
 export interface PeerOutcome {
   name: string;
+  /** The median round by end-to-end rate. */
   result?: PeerResult;
+  /** Every round's result. */
+  runs?: PeerResult[];
   skipped?: string;
 }
 

@@ -16,6 +16,38 @@ const here = dirname(fileURLToPath(import.meta.url));
  * completion, as a broker forgets an acked message. Fresh key prefix, obliterated afterwards.
  */
 export async function runBullmq(config: BenchConfig): Promise<PeerResult> {
+  return bullmq(config, 'BullMQ (Redis)');
+}
+
+/**
+ * BullMQ with Redis writing every command to its append-only file and fsyncing it before replying
+ * (appendonly yes, appendfsync always): the durability closest to a quorum queue's fsync before
+ * the confirm. The machine's Redis runs without persistence; the settings are restored afterwards.
+ */
+export async function runBullmqDurable(config: BenchConfig): Promise<PeerResult> {
+  const { Redis } = await import('ioredis');
+  const url = new URL(config.redisUrl);
+  const admin = new Redis({ host: url.hostname, port: Number(url.port || 6379), maxRetriesPerRequest: 1, lazyConnect: true });
+  admin.on('error', () => {});
+  await admin.connect();
+  const before = {
+    appendonly: ((await admin.config('GET', 'appendonly')) as string[])[1] ?? 'no',
+    appendfsync: ((await admin.config('GET', 'appendfsync')) as string[])[1] ?? 'everysec',
+  };
+  try {
+    await admin.config('SET', 'appendfsync', 'always');
+    await admin.config('SET', 'appendonly', 'yes');
+    // Turning AOF on starts a rewrite in the background; wait for it before measuring.
+    for (let i = 0; i < 100 && /aof_rewrite_in_progress:1/.test(await admin.info('persistence')); i++) await new Promise((r) => setTimeout(r, 100));
+    return await bullmq(config, 'BullMQ (Redis, AOF fsync always)');
+  } finally {
+    await admin.config('SET', 'appendonly', before.appendonly).catch(() => {});
+    await admin.config('SET', 'appendfsync', before.appendfsync).catch(() => {});
+    admin.disconnect();
+  }
+}
+
+async function bullmq(config: BenchConfig, label: string): Promise<PeerResult> {
   const { Queue, Worker } = await import('bullmq');
   const { Redis } = await import('ioredis');
   const url = new URL(config.redisUrl);
@@ -69,7 +101,7 @@ export async function runBullmq(config: BenchConfig): Promise<PeerResult> {
     const published = performance.now();
     const finished = await countdown.done;
     return result(
-      'BullMQ (Redis)',
+      label,
       config.n,
       published - start,
       finished - start,

@@ -1,6 +1,7 @@
 // The ceiling (raw @stomp/stompjs over Web-STOMP) and lemur over STOMP and in memory.
 import { MemoryTransport, RabbitManagement, StompTransport, TaskQueue, type Transport } from '@qr/lemur';
 import { Client, type IMessage, type IStompSocket } from '@stomp/stompjs';
+import { TCPWrapper } from '@stomp/tcp-wrapper';
 import WebSocket from 'ws';
 import { Countdown, payload, result, runId, type BenchConfig, type PeerResult } from './common.js';
 
@@ -16,12 +17,17 @@ export async function withVhost<T>(config: BenchConfig, prefix: string, body: (v
   }
 }
 
-function stompClient(config: BenchConfig, vhost: string, label: string): Promise<Client> {
+/** The two ways to reach RabbitMQ's STOMP plugin: Web-STOMP (ws://) or STOMP over TCP (stomp://). */
+export type StompPath = 'ws' | 'tcp';
+
+function stompClient(config: BenchConfig, path: StompPath, vhost: string, label: string): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new Client({
       // Compression off (BROKER-NOTES): the default permessage-deflate is 4-5x slower.
       webSocketFactory: () =>
-        new WebSocket(config.rabbit.wsUrl, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false }) as unknown as IStompSocket,
+        path === 'tcp'
+          ? (new TCPWrapper(config.rabbit.host, config.rabbit.tcpPort) as unknown as IStompSocket)
+          : (new WebSocket(config.rabbit.wsUrl, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false }) as unknown as IStompSocket),
       connectHeaders: { login: config.rabbit.login, passcode: config.rabbit.passcode, host: vhost },
       // Heartbeats off: with them on, RabbitMQ 3.10.8's Web-STOMP heartbeat receiver crashes with
       // {unexpected_message,resume} when flow control blocks and resumes a busy publisher (seen at
@@ -50,12 +56,12 @@ function stompClient(config: BenchConfig, vhost: string, label: string): Promise
  * (each receipt frees a slot at once: the best a client can do), consumed with client-individual
  * acks and prefetch-count, each message acked. Durable quorum queue declared through the HTTP API.
  */
-export async function runCeiling(config: BenchConfig): Promise<PeerResult> {
+export async function runCeiling(config: BenchConfig, path: StompPath): Promise<PeerResult> {
   return withVhost(config, 'ceiling', async (vhost, management) => {
     const queue = 'bench.ceiling';
     await management.request('PUT', `queues/${encodeURIComponent(vhost)}/${queue}`, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    const publisher = await stompClient(config, vhost, 'publisher');
-    const consumer = await stompClient(config, vhost, 'consumer');
+    const publisher = await stompClient(config, path, vhost, 'publisher');
+    const consumer = await stompClient(config, path, vhost, 'consumer');
     try {
       const countdown = new Countdown(config.n, config.timeoutMs, 'ceiling');
       consumer.subscribe(
@@ -96,7 +102,7 @@ export async function runCeiling(config: BenchConfig): Promise<PeerResult> {
       const published = performance.now();
       const finished = await countdown.done;
       return result(
-        'ceiling: raw stompjs, Web-STOMP',
+        ceilingName[path],
         config.n,
         published - start,
         finished - start,
@@ -131,24 +137,38 @@ async function runLemur(config: BenchConfig, label: string, publishTransport: Tr
   try {
     const client = tasks.client(publishTransport);
     const start = performance.now();
-    for (let from = 0; from < config.n; from += config.window) {
-      const chunk: Promise<string>[] = [];
-      for (let i = from; i < Math.min(config.n, from + config.window); i++) chunk.push(client.defer('noop', payload(i)));
-      await Promise.all(chunk);
-    }
+    // The same sliding window as the ceiling: at most `window` defers awaiting their receipt.
+    await new Promise<void>((resolve, reject) => {
+      let sent = 0;
+      let confirmed = 0;
+      const pump = (): void => {
+        while (sent < config.n && sent - confirmed < config.window) {
+          client.defer('noop', payload(sent)).then(() => {
+            confirmed += 1;
+            if (confirmed === config.n) resolve();
+            else pump();
+          }, reject);
+          sent += 1;
+        }
+      };
+      pump();
+    });
     const published = performance.now();
     const finished = await countdown.done;
-    return result(label, config.n, published - start, finished - start, `worker prefetch ${config.concurrency}; Promise.all over chunks of ${config.window}`, guarantees);
+    return result(label, config.n, published - start, finished - start, `worker prefetch ${config.concurrency}; ${config.window} defers in flight (sliding window)`, guarantees);
   } finally {
     countdown.cancel();
     await worker.close(5_000).catch(() => {});
   }
 }
 
-export async function runLemurStomp(config: BenchConfig): Promise<PeerResult> {
+export const ceilingName: Record<StompPath, string> = { ws: 'ceiling: raw stompjs, Web-STOMP', tcp: 'ceiling: raw stompjs, STOMP over TCP' };
+export const lemurStompName: Record<StompPath, string> = { ws: 'lemur over STOMP (Web-STOMP)', tcp: 'lemur over STOMP (TCP)' };
+
+export async function runLemurStomp(config: BenchConfig, path: StompPath): Promise<PeerResult> {
   return withVhost(config, 'lemur', async (vhost) => {
     const options = {
-      url: config.rabbit.wsUrl,
+      url: path === 'tcp' ? `stomp://${config.rabbit.host}:${config.rabbit.tcpPort}` : config.rabbit.wsUrl,
       login: config.rabbit.login,
       passcode: config.rabbit.passcode,
       vhost,
@@ -160,7 +180,7 @@ export async function runLemurStomp(config: BenchConfig): Promise<PeerResult> {
     try {
       return await runLemur(
         config,
-        'lemur over STOMP (Web-STOMP)',
+        lemurStompName[path],
         publisher,
         worker,
         'same as ceiling (persistent, quorum queue, receipt per publish, ack after handler)',
