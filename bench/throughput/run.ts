@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, type BenchConfig, type PeerOutcome, type PeerResult } from './common.js';
 import { runBullmq, runBullmqDurable, runCelery, runPgBoss, runPgBossPolling } from './other-peers.js';
-import { ceilingName, lemurStompName, runCeiling, runLemurMemory, runLemurStomp } from './stomp-peers.js';
+import { ceilingName, ceilingSameHeadersName, lemurStompName, runCeiling, runLemurMemory, runLemurStomp } from './stomp-peers.js';
 
 const env = process.env;
 const config: BenchConfig = {
@@ -29,6 +29,7 @@ const config: BenchConfig = {
 
 const peers: { key: string; name: string; run: (c: BenchConfig) => Promise<PeerResult> }[] = [
   { key: 'ceiling-tcp', name: ceilingName.tcp, run: (c) => runCeiling(c, 'tcp') },
+  { key: 'ceiling-tcp-headers', name: ceilingSameHeadersName.tcp, run: (c) => runCeiling(c, 'tcp', 'lemur') },
   { key: 'lemur-tcp', name: lemurStompName.tcp, run: (c) => runLemurStomp(c, 'tcp') },
   { key: 'ceiling', name: ceilingName.ws, run: (c) => runCeiling(c, 'ws') },
   { key: 'lemur-stomp', name: lemurStompName.ws, run: (c) => runLemurStomp(c, 'ws') },
@@ -82,6 +83,7 @@ for (const path of ['tcp', 'ws'] as const) {
   if (!lemur) continue;
   const label = `lemur(${path === 'tcp' ? 'STOMP/TCP' : 'Web-STOMP'})`;
   ratios[`${label}/ceiling on the same path`] = ratio(lemur, byKey(ceilingName[path]));
+  ratios[`${label}/ceiling with lemur's headers, same path`] = ratio(lemur, byKey(ceilingSameHeadersName[path]));
   ratios[`${label}/lemur(memory)`] = ratio(lemur, byKey('lemur in memory (MemoryTransport)'));
   ratios[`${label}/BullMQ`] = ratio(lemur, byKey('BullMQ (Redis)'));
   ratios[`${label}/BullMQ (AOF fsync always)`] = ratio(lemur, byKey('BullMQ (Redis, AOF fsync always)'));

@@ -1,5 +1,5 @@
 // The ceiling (raw @stomp/stompjs over Web-STOMP) and lemur over STOMP and in memory.
-import { MemoryTransport, RabbitManagement, StompTransport, TaskQueue, type Transport } from '@qr/lemur';
+import { createMessage, MemoryTransport, RabbitManagement, StompTransport, TaskQueue, type Transport } from '@qr/lemur';
 import { Client, type IMessage, type IStompSocket } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
 import WebSocket from 'ws';
@@ -56,7 +56,7 @@ function stompClient(config: BenchConfig, path: StompPath, vhost: string, label:
  * (each receipt frees a slot at once: the best a client can do), consumed with client-individual
  * acks and prefetch-count, each message acked. Durable quorum queue declared through the HTTP API.
  */
-export async function runCeiling(config: BenchConfig, path: StompPath): Promise<PeerResult> {
+export async function runCeiling(config: BenchConfig, path: StompPath, frames: 'bare' | 'lemur' = 'bare'): Promise<PeerResult> {
   return withVhost(config, 'ceiling', async (vhost, management) => {
     const queue = 'bench.ceiling';
     await management.request('PUT', `queues/${encodeURIComponent(vhost)}/${queue}`, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
@@ -73,6 +73,9 @@ export async function runCeiling(config: BenchConfig, path: StompPath): Promise<
         { ack: 'client-individual', 'prefetch-count': String(config.concurrency) },
       );
       const bodies = Array.from({ length: config.n }, (_, i) => JSON.stringify(payload(i)));
+      // 'lemur': the very headers lemur sends (createMessage's), made per message as lemur makes them,
+      // so the frames the broker parses, stores and delivers are the same size as lemur's.
+      const extraHeaders = (): Record<string, string> => (frames === 'lemur' ? createMessage('noop', null).headers : {});
       const start = performance.now();
       await new Promise<void>((resolve, reject) => {
         let sent = 0;
@@ -92,7 +95,7 @@ export async function runCeiling(config: BenchConfig, path: StompPath): Promise<
             publisher.publish({
               destination: `/amq/queue/${queue}`,
               body: bodies[sent] ?? '',
-              headers: { persistent: 'true', 'content-type': 'application/json', receipt: id },
+              headers: { ...extraHeaders(), persistent: 'true', 'content-type': 'application/json', receipt: id },
             });
             sent += 1;
           }
@@ -102,7 +105,7 @@ export async function runCeiling(config: BenchConfig, path: StompPath): Promise<
       const published = performance.now();
       const finished = await countdown.done;
       return result(
-        ceilingName[path],
+        frames === 'lemur' ? ceilingSameHeadersName[path] : ceilingName[path],
         config.n,
         published - start,
         finished - start,
@@ -163,6 +166,10 @@ async function runLemur(config: BenchConfig, label: string, publishTransport: Tr
 }
 
 export const ceilingName: Record<StompPath, string> = { ws: 'ceiling: raw stompjs, Web-STOMP', tcp: 'ceiling: raw stompjs, STOMP over TCP' };
+export const ceilingSameHeadersName: Record<StompPath, string> = {
+  ws: 'ceiling with lemur\'s headers: raw stompjs, Web-STOMP',
+  tcp: 'ceiling with lemur\'s headers: raw stompjs, STOMP over TCP',
+};
 export const lemurStompName: Record<StompPath, string> = { ws: 'lemur over STOMP (Web-STOMP)', tcp: 'lemur over STOMP (TCP)' };
 
 export async function runLemurStomp(config: BenchConfig, path: StompPath): Promise<PeerResult> {

@@ -6,9 +6,17 @@ export interface MatchRow {
   reasons: unknown;
 }
 
-/** Claims the right to write a question's matches: true once, false for every later call. */
+/**
+ * Claims the right to write a question's matches: true once, false for every later call. It also
+ * notifies channel `question_matched` with the question id: Postgres delivers a notification when
+ * (and only if) the transaction commits, so a LISTEN learns the moment the matches are visible.
+ */
 export async function markQuestionMatched(db: Queryable, questionId: number): Promise<boolean> {
-  const { rowCount } = await db.query('update questions set matched_at = now() where id = $1 and matched_at is null', [questionId]);
+  const { rowCount } = await db.query(
+    `update questions set matched_at = now() where id = $1 and matched_at is null
+     returning pg_notify('question_matched', id::text)`,
+    [questionId],
+  );
   return rowCount === 1;
 }
 

@@ -1,6 +1,6 @@
 import { createMessage, type OutboxEntry } from '@qr/lemur';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, insertOutboxMessage, migrate, pendingMigrations, PgOutboxStore, pruneJournal, selectJournal, type Pool } from '../src/index.js';
+import { createPool, insertOutboxMessage, markQuestionMatched, migrate, pendingMigrations, PgOutboxStore, pruneJournal, selectJournal, withTransaction, type Pool } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -80,5 +80,34 @@ describe('the journal (the outbox, kept after sending)', () => {
     await pool.query("update outbox set sent_at = now() where body::jsonb->>'questionId' = '7'");
     expect(await pruneJournal(pool, new Date(Date.now() - 7 * 86_400_000))).toBe(2); // the unsent one stays
     expect((await selectJournal(pool, {})).map((e) => JSON.parse(e.message.body).questionId)).toEqual([8]);
+  });
+});
+
+describe('markQuestionMatched', () => {
+  it('claims a question once and notifies question_matched only when the transaction commits', async () => {
+    const { rows: [user] } = await pool.query<{ id: number }>("insert into users (name, email) values ('n', 'n@x.test') returning id");
+    const ask = async (): Promise<number> =>
+      (await pool.query<{ id: number }>("insert into questions (asker_id, title, body) values ($1, 't', 'b') returning id", [user!.id])).rows[0]!.id;
+    const committed = await ask();
+    const rolledBack = await ask();
+    const listener = await pool.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query('listen question_matched');
+    try {
+      await expect(
+        withTransaction(pool, async (client) => {
+          expect(await markQuestionMatched(client, rolledBack)).toBe(true);
+          throw new Error('the writes failed');
+        }),
+      ).rejects.toThrow('the writes failed');
+      expect(await withTransaction(pool, (client) => markQuestionMatched(client, committed))).toBe(true);
+      expect(await withTransaction(pool, (client) => markQuestionMatched(client, committed))).toBe(false);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(heard).toEqual([String(committed)]);
+    } finally {
+      await listener.query('unlisten question_matched');
+      listener.release();
+    }
   });
 });

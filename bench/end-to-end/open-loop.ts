@@ -1,0 +1,310 @@
+// End to end, open loop: questions POSTed at a fixed rate to the api, which stores them and
+// publishes question.asked through its outbox to RabbitMQ (STOMP over TCP), where a matcher
+// process ranks 10,000 people with their history and commits the matches to Postgres. Latency is
+// measured from the moment each POST was due (not when it was sent: a late sender does not hide
+// queueing) to the commit of its matches, which the bench learns from LISTEN question_matched
+// (the matcher's transaction notifies; Postgres delivers notifications at commit).
+//
+// 1. find the highest rate held for BENCH_STEP_SECONDS (60) without the backlog growing:
+//    doubling from BENCH_START_RATE, then halving the gap between held and not held;
+// 2. run BENCH_STEP_SECONDS again at half that rate and report p50/p95/p99.
+//
+// Run from the repository root: npm run bench:end-to-end -w @qr/bench   (~10 min; needs Postgres and RabbitMQ)
+// Quick look: BENCH_STEP_SECONDS=15 BENCH_SEARCH_STEPS=2 npx tsx bench/end-to-end/open-loop.ts
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '@qr/db/testing';
+import { RabbitManagement } from '@qr/lemur';
+import pg from 'pg';
+import { writeCommunity } from './community.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const env = process.env;
+const admin = env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const posts = path.resolve(root, '../shared/data/stackexchange/beer/Posts.xml');
+const USERS = Number(env.BENCH_USERS ?? 10_000);
+const STEP_SECONDS = Number(env.BENCH_STEP_SECONDS ?? 60);
+const START_RATE = Number(env.BENCH_START_RATE ?? 10);
+const MAX_RATE = Number(env.BENCH_MAX_RATE ?? 2_000);
+const SEARCH_STEPS = Number(env.BENCH_SEARCH_STEPS ?? 3);
+const MATCHERS = Number(env.BENCH_MATCHERS ?? 1);
+const rabbit = { management: 'http://127.0.0.1:15672', stomp: env.BENCH_STOMP_URL ?? 'stomp://127.0.0.1:61613', login: 'guest', passcode: 'guest' };
+
+// ---- the community: 10,000 people with the dump's history, imported as any dump is -----------------
+const work = path.join(tmpdir(), `qr-bench-e2e-${randomUUID()}`);
+mkdirSync(work, { recursive: true });
+const copies = Math.ceil(USERS / 700); // the dump has ~710 people who asked or answered
+const community = writeCommunity({ postsXml: posts, out: path.join(work, 'Posts.xml'), users: USERS, copies });
+process.stderr.write(`community: ${community.questions} questions, ${community.answers} answers, ${community.distinctUsers} people (${copies} copies of the beer dump)\n`);
+const db = await createTestDatabase(admin);
+const importStart = performance.now();
+execFileSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'import', 'stackexchange', path.join(work, 'Posts.xml'), '--source', 'bench'], {
+  cwd: root,
+  env: { ...env, DATABASE_URL: db.url },
+  stdio: 'ignore',
+});
+process.stderr.write(`imported in ${((performance.now() - importStart) / 1000).toFixed(1)} s\n`);
+rmSync(work, { recursive: true, force: true });
+
+const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+const { rows: people } = await pool.query<{ id: number }>('select id from users');
+const { rows: sample } = await pool.query<{ title: string; body: string; tags: string[] }>(
+  "select title, body, tags from questions where source = 'bench' order by random() limit 2000",
+);
+
+// ---- the system: api and matcher processes on RabbitMQ and Postgres ---------------------------------
+const vhost = `bench-e2e-${randomUUID()}`;
+const management = new RabbitManagement({ url: rabbit.management, login: rabbit.login, passcode: rabbit.passcode, vhost });
+await management.createVhost();
+const port = await freePort();
+const serviceEnv = {
+  ...env,
+  DATABASE_URL: db.url,
+  STOMP_URL: rabbit.stomp,
+  STOMP_VHOST: vhost,
+  STOMP_LOGIN: rabbit.login,
+  STOMP_PASSCODE: rabbit.passcode,
+  RABBITMQ_MANAGEMENT_URL: rabbit.management,
+  LOG_LEVEL: 'warn',
+  HEALTH_PORT: '0',
+};
+const children: ChildProcess[] = [];
+const api = start('api', 'services/api/src/main.ts', { ...serviceEnv, PORT: String(port), HOST: '127.0.0.1' }, port);
+const matchers: Promise<void>[] = [];
+for (let i = 0; i < MATCHERS; i++) {
+  const healthPort = await freePort();
+  matchers.push(start(`matcher-${i + 1}`, 'services/matcher/src/main.ts', { ...serviceEnv, HEALTH_PORT: String(healthPort) }, healthPort));
+}
+await Promise.all([api, ...matchers]);
+const base = `http://127.0.0.1:${port}`;
+
+// ---- measuring ---------------------------------------------------------------------------------------
+const dueAt = new Map<number, number>(); // question id -> when its POST was due (performance.now())
+const latencies: number[] = []; // of the current step
+let matchedInStep = 0;
+const listener = new pg.Client({ connectionString: db.url });
+await listener.connect();
+await listener.query('listen question_matched');
+listener.on('notification', (n) => {
+  const now = performance.now();
+  const id = Number(n.payload);
+  const due = dueAt.get(id);
+  if (due === undefined) return;
+  dueAt.delete(id);
+  latencies.push(now - due);
+  matchedInStep += 1;
+});
+
+interface Step {
+  rate: number;
+  seconds: number;
+  due: number;
+  created: number;
+  failed: number;
+  achievedRate: number;
+  /** asked (201) but not yet matched when the last POST was due, and the largest in the last half. */
+  backlogAtEnd: number;
+  matchedWithinStep: number;
+  drainSeconds: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  postMs: { p50: number; p99: number };
+  held: boolean;
+  why?: string;
+}
+
+async function step(rate: number, seconds: number): Promise<Step> {
+  latencies.length = 0;
+  matchedInStep = 0;
+  dueAt.clear();
+  const total = Math.round(rate * seconds);
+  const postTimes: number[] = [];
+  let created = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const q = sample[i % sample.length]!;
+    const askerId = people[Math.floor(Math.random() * people.length)]!.id;
+    const request = (async () => {
+      try {
+        const response = await fetch(`${base}/questions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ askerId, title: q.title, body: q.body, tags: q.tags }),
+        });
+        const body = (await response.json()) as { id?: number; error?: { message: string } };
+        postTimes.push(performance.now() - due);
+        if (response.status === 201 && body.id !== undefined) {
+          created += 1;
+          dueAt.set(body.id, due);
+        } else {
+          failed += 1;
+          firstError ??= `${response.status} ${body.error?.message ?? ''}`;
+        }
+      } catch (error) {
+        failed += 1;
+        firstError ??= String(error);
+      }
+    })();
+    inFlight.add(request);
+    void request.finally(() => inFlight.delete(request));
+  }
+  const lastDue = start + ((total - 1) * 1000) / rate;
+  await Promise.all([...inFlight]);
+  const sentSeconds = (performance.now() - start) / 1000;
+  const backlogAtEnd = created - matchedInStep;
+  const matchedWithinStep = matchedInStep;
+  // let the rest drain, so every latency of this step is counted
+  const drainStart = performance.now();
+  while (dueAt.size > 0 && performance.now() - drainStart < 120_000) await new Promise((r) => setTimeout(r, 50));
+  const drainSeconds = (performance.now() - Math.max(drainStart, lastDue)) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const posts = [...postTimes].sort((a, b) => a - b);
+  const achievedRate = created / sentSeconds;
+  // Held: every POST accepted, at the offered rate, and at the end no more than one second of
+  // arrivals still waiting for their matches (a growing queue would have piled up far more).
+  let why: string | undefined;
+  if (failed > 0) why = `${failed} POSTs failed (${firstError})`;
+  else if (achievedRate < rate * 0.98) why = `POSTs completed at ${achievedRate.toFixed(1)}/s`;
+  else if (backlogAtEnd > rate) why = `${backlogAtEnd} questions waiting at the end (> 1 s of arrivals)`;
+  else if (dueAt.size > 0) why = `${dueAt.size} never matched within 120 s`;
+  return {
+    rate,
+    seconds,
+    due: total,
+    created,
+    failed,
+    achievedRate: round(achievedRate, 1),
+    backlogAtEnd,
+    matchedWithinStep,
+    drainSeconds: round(drainSeconds, 2),
+    latencyMs: { p50: pct(sorted, 0.5), p95: pct(sorted, 0.95), p99: pct(sorted, 0.99), max: round(sorted.at(-1) ?? NaN, 1) },
+    postMs: { p50: pct(posts, 0.5), p99: pct(posts, 0.99) },
+    held: why === undefined,
+    why,
+  };
+}
+
+const steps: Step[] = [];
+const report = (s: Step): void => {
+  steps.push(s);
+  process.stderr.write(
+    `  ${s.rate}/s for ${s.seconds} s: ${s.held ? 'held' : `not held (${s.why})`}; p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, backlog at end ${s.backlogAtEnd}\n`,
+  );
+};
+
+let maxHeld = 0;
+let firstFailed = Infinity;
+let rate = START_RATE;
+try {
+  await step(Math.min(5, START_RATE), 5); // warm-up: connections, JIT, caches; not reported
+  while (rate <= MAX_RATE) {
+    const s = await step(rate, STEP_SECONDS);
+    report(s);
+    if (!s.held) {
+      firstFailed = rate;
+      break;
+    }
+    maxHeld = rate;
+    rate *= 2;
+  }
+  for (let i = 0; i < SEARCH_STEPS && Number.isFinite(firstFailed) && firstFailed - maxHeld > Math.max(2, maxHeld * 0.05); i++) {
+    const mid = Math.round((maxHeld + firstFailed) / 2);
+    const s = await step(mid, STEP_SECONDS);
+    report(s);
+    if (s.held) maxHeld = mid;
+    else firstFailed = mid;
+  }
+  const half = Math.max(1, Math.round(maxHeld / 2));
+  process.stderr.write(`latency at half the highest held rate (${half}/s):\n`);
+  const atHalf = await step(half, STEP_SECONDS);
+  report(atHalf);
+
+  // ---- the report ------------------------------------------------------------------------------------
+  const throughputFile = path.join(root, 'bench/results/throughput.json');
+  const ceiling = existsSync(throughputFile)
+    ? (JSON.parse(readFileSync(throughputFile, 'utf8')) as { outcomes: { name: string; result?: { e2eRate: number } }[] }).outcomes.find(
+        (o) => o.name === 'ceiling: raw stompjs, STOMP over TCP',
+      )?.result?.e2eRate
+    : undefined;
+  const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
+  const lines: string[] = [];
+  lines.push(`## End to end, open loop: POST /questions -> matches committed (${community.distinctUsers} people, ${community.answers} answers of history)`);
+  lines.push('');
+  lines.push(`Machine: ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}; api, ${MATCHERS} matcher(s), Postgres, RabbitMQ and this load generator share the cores.`);
+  lines.push(`Each step offers a fixed rate for ${STEP_SECONDS} s; latency runs from when a POST was due to the commit of its matches.`);
+  lines.push('');
+  lines.push('| offered q/s | held | POSTs | achieved q/s | backlog at end | p50 ms | p95 ms | p99 ms | max ms | POST p50 / p99 ms | why not held |');
+  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  for (const s of steps) {
+    lines.push(
+      `| ${s.rate} | ${s.held ? 'yes' : 'no'} | ${s.created} | ${s.achievedRate} | ${s.backlogAtEnd} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} | ${s.postMs.p50} / ${s.postMs.p99} | ${s.why ?? ''} |`,
+    );
+  }
+  lines.push('');
+  lines.push(`Highest rate held for ${STEP_SECONDS} s: **${maxHeld} questions/s**${Number.isFinite(firstFailed) ? ` (${firstFailed}/s was not)` : ''}.`);
+  lines.push(`At half of it (${half}/s): p50 ${atHalf.latencyMs.p50} ms, p95 ${atHalf.latencyMs.p95} ms, p99 ${atHalf.latencyMs.p99} ms.`);
+  if (ceiling) lines.push(`End to end / raw broker (ceiling over TCP, ${ceiling} msg/s in bench/results/throughput.json): ${round(maxHeld / ceiling, 3)}.`);
+  console.log(lines.join('\n'));
+  const out = path.join(root, 'bench/results/end-to-end.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, community, matchers: MATCHERS, stepSeconds: STEP_SECONDS, maxHeld, firstFailed: Number.isFinite(firstFailed) ? firstFailed : null, atHalf, steps, ceilingRate: ceiling ?? null, endToEndOverRaw: ceiling ? round(maxHeld / ceiling, 3) : null }, null, 2)}\n`,
+  );
+  process.stderr.write(`wrote ${out}\n`);
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
+  await listener.end();
+  await pool.end();
+  await management.deleteVhost().catch(() => {});
+  await db.drop();
+}
+
+// ---- helpers -----------------------------------------------------------------------------------------
+/** Starts a service (logging warnings and errors only: request logs would cost the api CPU) and waits for its /readyz. */
+async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, readyPort: number): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const show = (chunk: Buffer): boolean => process.stderr.write(`[${name}] ${chunk.toString()}`);
+  child.stdout?.on('data', show);
+  child.stderr?.on('data', show);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${readyPort}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`${name} not ready within 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!, 1);
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
