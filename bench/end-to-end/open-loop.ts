@@ -12,8 +12,9 @@
 // Run from the repository root: npm run bench:end-to-end -w @qr/bench   (~10 min; needs Postgres and RabbitMQ)
 // Quick look: BENCH_STEP_SECONDS=15 BENCH_SEARCH_STEPS=2 npx tsx bench/end-to-end/open-loop.ts
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@qr/db/testing';
 import { RabbitManagement } from '@qr/lemur';
 import pg from 'pg';
-import { writeCommunity } from './community.js';
+import { writeCommunity, type CommunityStats } from './community.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const env = process.env;
@@ -36,20 +37,45 @@ const MATCHERS = Number(env.BENCH_MATCHERS ?? 1);
 const rabbit = { management: 'http://127.0.0.1:15672', stomp: env.BENCH_STOMP_URL ?? 'stomp://127.0.0.1:61613', login: 'guest', passcode: 'guest' };
 
 // ---- the community: 10,000 people with the dump's history, imported as any dump is -----------------
-const work = path.join(tmpdir(), `qr-bench-e2e-${randomUUID()}`);
-mkdirSync(work, { recursive: true });
+// The import takes minutes (expertise is built answer by answer, with the matcher's own functions),
+// so the imported database is kept as a template, named after what it was made from, and copied.
 const copies = Math.ceil(USERS / 700); // the dump has ~710 people who asked or answered
-const community = writeCommunity({ postsXml: posts, out: path.join(work, 'Posts.xml'), users: USERS, copies });
-process.stderr.write(`community: ${community.questions} questions, ${community.answers} answers, ${community.distinctUsers} people (${copies} copies of the beer dump)\n`);
-const db = await createTestDatabase(admin);
-const importStart = performance.now();
-execFileSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'import', 'stackexchange', path.join(work, 'Posts.xml'), '--source', 'bench'], {
-  cwd: root,
-  env: { ...env, DATABASE_URL: db.url },
-  stdio: 'ignore',
-});
-process.stderr.write(`imported in ${((performance.now() - importStart) / 1000).toFixed(1)} s\n`);
-rmSync(work, { recursive: true, force: true });
+const migrations = readdirSync(path.join(root, 'migrations')).sort().join(',');
+const key = createHash('sha256').update(`${USERS}|${copies}|${statSync(posts).size}|${migrations}|${new Date().toISOString().slice(0, 10)}`).digest('hex').slice(0, 12);
+const templateName = `bench_e2e_${key}`;
+const adminClient = new pg.Client({ connectionString: admin });
+await adminClient.connect();
+const { rowCount: haveTemplate } = await adminClient.query('select 1 from pg_database where datname = $1', [templateName]);
+let community: CommunityStats;
+if (!haveTemplate) {
+  const work = path.join(tmpdir(), `qr-bench-e2e-${randomUUID()}`);
+  mkdirSync(work, { recursive: true });
+  community = writeCommunity({ postsXml: posts, out: path.join(work, 'Posts.xml'), users: USERS, copies });
+  process.stderr.write(`community: ${community.questions} questions, ${community.answers} answers, ${community.distinctUsers} people (${copies} copies of the beer dump); importing ...\n`);
+  const fresh = await createTestDatabase(admin);
+  const importStart = performance.now();
+  execFileSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'import', 'stackexchange', path.join(work, 'Posts.xml'), '--source', 'bench'], {
+    cwd: root,
+    env: { ...env, DATABASE_URL: fresh.url },
+    stdio: 'ignore',
+  });
+  process.stderr.write(`imported in ${((performance.now() - importStart) / 1000).toFixed(1)} s; kept as template database ${templateName}\n`);
+  rmSync(work, { recursive: true, force: true });
+  await adminClient.query(`alter database ${new URL(fresh.url).pathname.slice(1)} rename to ${templateName}`);
+  await adminClient.query(`comment on database ${templateName} is '${JSON.stringify(community)}'`);
+} else {
+  process.stderr.write(`using the imported community in template database ${templateName}\n`);
+}
+const { rows: [comment] } = await adminClient.query<{ c: string }>('select shobj_description(oid, \'pg_database\') as c from pg_database where datname = $1', [templateName]);
+community = JSON.parse(comment!.c) as CommunityStats;
+const dbName = `bench_e2e_run_${randomUUID().replaceAll('-', '')}`;
+await adminClient.query(`create database ${dbName} template ${templateName}`);
+const dbUrl = new URL(admin);
+dbUrl.pathname = `/${dbName}`;
+const db = {
+  url: dbUrl.toString(),
+  drop: () => adminClient.query(`drop database if exists ${dbName} with (force)`).then(() => adminClient.end()),
+};
 
 const pool = new pg.Pool({ connectionString: db.url, max: 4 });
 const { rows: people } = await pool.query<{ id: number }>('select id from users');
@@ -207,15 +233,19 @@ let firstFailed = Infinity;
 let rate = START_RATE;
 try {
   await step(Math.min(5, START_RATE), 5); // warm-up: connections, JIT, caches; not reported
-  while (rate <= MAX_RATE) {
+  // doubling up from the start rate while it holds, or halving down until one holds
+  for (;;) {
     const s = await step(rate, STEP_SECONDS);
     report(s);
-    if (!s.held) {
-      firstFailed = rate;
-      break;
+    if (s.held) {
+      maxHeld = Math.max(maxHeld, rate);
+      if (Number.isFinite(firstFailed) || rate * 2 > MAX_RATE) break;
+      rate *= 2;
+    } else {
+      firstFailed = Math.min(firstFailed, rate);
+      if (maxHeld > 0 || rate <= 1) break;
+      rate = Math.max(1, Math.floor(rate / 2));
     }
-    maxHeld = rate;
-    rate *= 2;
   }
   for (let i = 0; i < SEARCH_STEPS && Number.isFinite(firstFailed) && firstFailed - maxHeld > Math.max(2, maxHeld * 0.05); i++) {
     const mid = Math.round((maxHeld + firstFailed) / 2);

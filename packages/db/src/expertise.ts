@@ -32,10 +32,11 @@ export async function insertQuestionTerms(db: Queryable, questionId: number, sto
 
 export async function getCorpusStats(db: Queryable, terms: string[]): Promise<{ documents: number; documentFrequency: Map<string, number> }> {
   // How many questions have terms: Postgres's own estimate once the table is large (no hot counter
-  // row for every matcher to update), the exact count while it is small.
+  // row for every matcher to update), the exact count while it is small (counting 10k rows took
+  // 14 ms a question in bench/end-to-end/profile-match.ts).
   const [{ rows: corpus }, { rows }] = await Promise.all([
     db.query<{ documents: number }>(
-      `select case when c.reltuples >= 10000 then c.reltuples::int else (select count(*)::int from question_terms) end as documents
+      `select case when c.reltuples >= 1000 then c.reltuples::int else (select count(*)::int from question_terms) end as documents
          from pg_class c where c.oid = 'question_terms'::regclass`,
     ),
     db.query<{ term: string; documents: number }>('select term, documents from term_document_frequency where term = any($1::text[])', [terms]),

@@ -12,6 +12,8 @@ export interface MatchDeps {
   matchLimit: number;
   /** default liveScoring.maxAsksPerWeek */
   maxAsksPerWeek?: number;
+  /** How long the list of the most active people is reused (default 5 s; 0: read it for every question). */
+  activeCandidatesCacheMs?: number;
   onOutboxWrite(): void;
 }
 
@@ -19,6 +21,18 @@ export type MatchOutcome = { status: 'matched'; matches: Match[] } | { status: '
 
 /** How many of the most recently active people join the candidates whatever the question's words (cold start). */
 const ACTIVE_CANDIDATES = 500;
+/** The most active people change slowly: one query every few seconds, not one per question (bench/end-to-end/profile-match.ts). */
+const ACTIVE_CACHE_MS = 5_000;
+const activeCache = new WeakMap<Pool, { at: number; value: Promise<Map<number, number>> }>();
+
+function mostActive(pool: Pool, cacheMs = ACTIVE_CACHE_MS): Promise<Map<number, number>> {
+  const cached = activeCache.get(pool);
+  if (cached && performance.now() - cached.at < cacheMs) return cached.value;
+  const value = loadRecentAnswers(pool, { halfLifeDays: liveScoring.recencyHalfLifeDays, windowDays: 8 * liveScoring.recencyHalfLifeDays, limit: ACTIVE_CANDIDATES });
+  activeCache.set(pool, { at: performance.now(), value });
+  value.catch(() => activeCache.delete(pool));
+  return value;
+}
 
 /**
  * Ranks the people to ask, from what Postgres knows now; writes nothing. Used by the worker and by
@@ -27,7 +41,7 @@ const ACTIVE_CANDIDATES = 500;
  * gets asked). Scored with the live parameters the evaluation measures (packages/eval).
  */
 export async function decideMatches(
-  deps: Pick<MatchDeps, 'pool' | 'matchLimit' | 'maxAsksPerWeek'>,
+  deps: Pick<MatchDeps, 'pool' | 'matchLimit' | 'maxAsksPerWeek' | 'activeCandidatesCacheMs'>,
   question: { title: string; body: string; tags: string[]; askerId: number },
 ): Promise<{ extracted: ExtractedTerms; matches: Match[] }> {
   const extracted = extractTerms(question);
@@ -35,7 +49,7 @@ export async function decideMatches(
   const [expertise, stats, active] = await Promise.all([
     terms.length ? loadExpertise(deps.pool, terms) : Promise.resolve(new Map<number, Map<string, number>>()),
     getCorpusStats(deps.pool, terms),
-    loadRecentAnswers(deps.pool, { halfLifeDays: liveScoring.recencyHalfLifeDays, windowDays: 8 * liveScoring.recencyHalfLifeDays, limit: ACTIVE_CANDIDATES }),
+    mostActive(deps.pool, deps.activeCandidatesCacheMs),
   ]);
   const userIds = [...new Set([...expertise.keys(), ...active.keys()])];
   if (userIds.length === 0) return { extracted, matches: [] };

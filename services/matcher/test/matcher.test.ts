@@ -10,7 +10,8 @@ const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1
 let db: TestDatabase;
 let pool: Pool;
 let kicks = 0;
-const deps = () => ({ pool, matchLimit: 10, onOutboxWrite: () => kicks++ });
+// every test makes new people: read the most active afresh for each question
+const deps = () => ({ pool, matchLimit: 10, activeCandidatesCacheMs: 0, onOutboxWrite: () => kicks++ });
 
 beforeAll(async () => {
   db = await createTestDatabase(adminUrl);
