@@ -40,3 +40,25 @@ export async function loadRecentAsks(
   );
   return new Map(rows.map((r) => [r.userId, { recentAsks: r.recentAsks, asksInWindow: r.asksInWindow }]));
 }
+
+/** When these people (`undefined`: everyone) answered, over the last `windowDays`: for a matcher's in-memory copy. */
+export async function loadAnswerTimes(db: Queryable, windowDays: number, userIds: number[] | undefined): Promise<{ userId: number; id: number; at: number }[]> {
+  const { rows } = await db.query<{ userId: number; id: number; at: number }>(
+    `select user_id as "userId", id, (extract(epoch from created_at) * 1000)::float8 as at
+       from answers
+      where created_at > now() - make_interval(days => $1::int) and ($2::bigint[] is null or user_id = any($2))`,
+    [windowDays, userIds ?? null],
+  );
+  return rows;
+}
+
+/** Who was asked (a top-10 match) by these questions (`undefined`: all), over the last `windowDays`, and when. */
+export async function loadAskTimes(db: Queryable, windowDays: number, questionIds: number[] | undefined): Promise<{ userId: number; questionId: number; at: number }[]> {
+  const { rows } = await db.query<{ userId: number; questionId: number; at: number }>(
+    `select user_id as "userId", question_id as "questionId", (extract(epoch from created_at) * 1000)::float8 as at
+       from question_matches
+      where rank <= 10 and created_at > now() - make_interval(days => $1::int) and ($2::bigint[] is null or question_id = any($2))`,
+    [windowDays, questionIds ?? null],
+  );
+  return rows;
+}

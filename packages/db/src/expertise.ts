@@ -30,7 +30,8 @@ export async function insertQuestionTerms(db: Queryable, questionId: number, sto
   return true;
 }
 
-export async function getCorpusStats(db: Queryable, terms: string[]): Promise<{ documents: number; documentFrequency: Map<string, number> }> {
+/** How many questions have terms, and the document frequency of these terms (`undefined`: of every term). */
+export async function getCorpusStats(db: Queryable, terms: string[] | undefined): Promise<{ documents: number; documentFrequency: Map<string, number> }> {
   // How many questions have terms: Postgres's own estimate once the table is large (no hot counter
   // row for every matcher to update), the exact count while it is small (counting 10k rows took
   // 14 ms a question in bench/end-to-end/profile-match.ts).
@@ -39,7 +40,9 @@ export async function getCorpusStats(db: Queryable, terms: string[]): Promise<{ 
       `select case when c.reltuples >= 1000 then c.reltuples::int else (select count(*)::int from question_terms) end as documents
          from pg_class c where c.oid = 'question_terms'::regclass`,
     ),
-    db.query<{ term: string; documents: number }>('select term, documents from term_document_frequency where term = any($1::text[])', [terms]),
+    terms
+      ? db.query<{ term: string; documents: number }>('select term, documents from term_document_frequency where term = any($1::text[])', [terms])
+      : db.query<{ term: string; documents: number }>('select term, documents from term_document_frequency'),
   ]);
   return { documents: corpus[0]?.documents ?? 0, documentFrequency: new Map(rows.map((r) => [r.term, r.documents])) };
 }
@@ -82,11 +85,28 @@ export async function loadExpertise(db: Queryable, terms: string[]): Promise<Map
   return byUser;
 }
 
-/** Each person's whole expertise mass: the sum of the quality factors their answers count with. */
-export async function loadExpertiseTotals(db: Queryable, userIds: number[]): Promise<Map<number, number>> {
+/** Each person's whole expertise mass: the sum of the quality factors their answers count with (`undefined`: everyone's). */
+export async function loadExpertiseTotals(db: Queryable, userIds: number[] | undefined): Promise<Map<number, number>> {
   const { rows } = await db.query<{ userId: number; total: number }>(
-    'select user_id as "userId", sum(quality)::float8 as total from answer_contributions where user_id = any($1::bigint[]) group by user_id',
-    [userIds],
+    'select user_id as "userId", sum(quality)::float8 as total from answer_contributions where ($1::bigint[] is null or user_id = any($1)) group by user_id',
+    [userIds ?? null],
   );
   return new Map(rows.map((r) => [r.userId, r.total]));
+}
+
+/** These people's whole expertise rows (`undefined`: everyone's): for a matcher's in-memory copy. */
+export async function loadPeopleExpertise(db: Queryable, userIds: number[] | undefined): Promise<{ userId: number; term: string; weight: number }[]> {
+  const { rows } = await db.query<{ userId: number; term: string; weight: number }>(
+    'select user_id as "userId", term, weight from user_expertise where weight > 0 and ($1::bigint[] is null or user_id = any($1))',
+    [userIds ?? null],
+  );
+  return rows;
+}
+
+/**
+ * Tells every matcher (LISTEN people_changed) that a person's expertise or answers changed. Sent
+ * inside the transaction that changed them: Postgres delivers it at commit, and only then.
+ */
+export async function notifyPeopleChanged(db: Queryable, userId: number): Promise<void> {
+  await db.query("select pg_notify('people_changed', $1::text)", [userId]);
 }

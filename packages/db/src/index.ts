@@ -1,6 +1,6 @@
 export { getAnswer, insertAnswer, listAnswerIdsOfQuestion, upsertVote, type AnswerRow } from './answers.js';
 export {
-  addUserExpertise, getCorpusStats, getQuestionTerms, insertQuestionTerms, loadExpertise, loadExpertiseTotals, lockAnswerContribution,
+  addUserExpertise, getCorpusStats, getQuestionTerms, insertQuestionTerms, loadExpertise, loadExpertiseTotals, loadPeopleExpertise, lockAnswerContribution, notifyPeopleChanged,
   setAnswerContribution, type StoredQuestionTerms,
 } from './expertise.js';
 export { getMatches, insertMatches, markQuestionMatched, type MatchRow } from './matches.js';
@@ -10,7 +10,7 @@ export { createPool, isForeignKeyViolation, isUniqueViolation, withTransaction, 
 export { getQuestion, insertQuestion, setAcceptedAnswer, type QuestionRow } from './questions.js';
 export { findUserIdByEmail, insertUser, userExists } from './users.js';
 export { pruneJournal, selectJournal, type JournalEntry, type JournalFilter } from './journal.js';
-export { loadRecentAnswers, loadRecentAsks } from './activity.js';
+export { loadAnswerTimes, loadAskTimes, loadRecentAnswers, loadRecentAsks } from './activity.js';
 export {
   addPendingAcceptances, applyPendingAcceptances, countImported, countImportedQuestionsWithoutTerms, countPendingAcceptances, createPendingAcceptances,
   dropPendingAcceptances, findImportedQuestionIds, findImportedUserIds, insertImportedAnswers, insertImportedQuestions, insertImportedUsers,

@@ -1,19 +1,17 @@
 import { destinationOf, newMessage, type Messages } from '@qr/contracts';
-import {
-  getCorpusStats, getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, loadExpertise, loadExpertiseTotals, loadRecentAnswers,
-  loadRecentAsks, markQuestionMatched, withTransaction, type Pool,
-} from '@qr/db';
+import { getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, markQuestionMatched, withTransaction, type Pool } from '@qr/db';
 import { PermanentError, type Log, type ReceivedMessage } from '@qr/lemur';
 import { expertiseDecayAt, extractTerms, liveScoring, rankCandidates, type Candidate, type ExtractedTerms, type Match } from '@qr/matching';
+import type { PeopleSource } from './people.js';
 import { toStored } from './question-terms.js';
 
 export interface MatchDeps {
   pool: Pool;
+  /** Where ranking reads people from: LivePeople (in memory) in the worker, PgPeople in dry runs. */
+  people: PeopleSource;
   matchLimit: number;
   /** default liveScoring.maxAsksPerWeek */
   maxAsksPerWeek?: number;
-  /** How long the list of the most active people is reused (default 5 s; 0: read it for every question). */
-  activeCandidatesCacheMs?: number;
   onOutboxWrite(): void;
 }
 
@@ -21,47 +19,26 @@ export type MatchOutcome = { status: 'matched'; matches: Match[] } | { status: '
 
 /** How many of the most recently active people join the candidates whatever the question's words (cold start). */
 const ACTIVE_CANDIDATES = 500;
-/** The most active people change slowly: one query every few seconds, not one per question (bench/end-to-end/profile-match.ts). */
-const ACTIVE_CACHE_MS = 5_000;
-const activeCache = new WeakMap<Pool, { at: number; value: Promise<Map<number, number>> }>();
-
-function mostActive(pool: Pool, cacheMs = ACTIVE_CACHE_MS): Promise<Map<number, number>> {
-  const cached = activeCache.get(pool);
-  if (cached && performance.now() - cached.at < cacheMs) return cached.value;
-  const value = loadRecentAnswers(pool, { halfLifeDays: liveScoring.recencyHalfLifeDays, windowDays: 8 * liveScoring.recencyHalfLifeDays, limit: ACTIVE_CANDIDATES });
-  activeCache.set(pool, { at: performance.now(), value });
-  value.catch(() => activeCache.delete(pool));
-  return value;
-}
 
 /**
- * Ranks the people to ask, from what Postgres knows now; writes nothing. Used by the worker and by
- * dry runs. Candidates: everyone whose expertise shares a term with the question, and the most
+ * Ranks the people to ask, from what `deps.people` knows now; writes nothing. Used by the worker
+ * (LivePeople) and by dry runs (PgPeople). Candidates: everyone whose expertise shares a term with the question, and the most
  * recently active people (so a question with no known term, or a newcomer who answers a lot, still
  * gets asked). Scored with the live parameters the evaluation measures (packages/eval).
  */
 export async function decideMatches(
-  deps: Pick<MatchDeps, 'pool' | 'matchLimit' | 'maxAsksPerWeek' | 'activeCandidatesCacheMs'>,
+  deps: Pick<MatchDeps, 'people' | 'matchLimit' | 'maxAsksPerWeek'>,
   question: { title: string; body: string; tags: string[]; askerId: number },
 ): Promise<{ extracted: ExtractedTerms; matches: Match[] }> {
+  const { people } = deps;
   const extracted = extractTerms(question);
   const terms = [...extracted.terms.keys()];
-  const [expertise, stats, active] = await Promise.all([
-    terms.length ? loadExpertise(deps.pool, terms) : Promise.resolve(new Map<number, Map<string, number>>()),
-    getCorpusStats(deps.pool, terms),
-    mostActive(deps.pool, deps.activeCandidatesCacheMs),
-  ]);
+  const [expertise, stats, active] = await Promise.all([people.expertise(terms), people.corpusStats(terms), people.mostActive(ACTIVE_CANDIDATES)]);
   const userIds = [...new Set([...expertise.keys(), ...active.keys()])];
   if (userIds.length === 0) return { extracted, matches: [] };
   // the most active already came with their recent answers; ask only about the other experts
   const unknownRecency = userIds.filter((userId) => !active.has(userId));
-  const [totals, otherRecent, asks] = await Promise.all([
-    loadExpertiseTotals(deps.pool, userIds),
-    unknownRecency.length
-      ? loadRecentAnswers(deps.pool, { halfLifeDays: liveScoring.recencyHalfLifeDays, windowDays: 8 * liveScoring.recencyHalfLifeDays, userIds: unknownRecency })
-      : Promise.resolve(new Map<number, number>()),
-    loadRecentAsks(deps.pool, userIds, { halfLifeDays: liveScoring.loadHalfLifeDays, windowDays: 7 }),
-  ]);
+  const [totals, otherRecent, asks] = await Promise.all([people.totals(userIds), people.recentAnswers(unknownRecency), people.recentAsks(userIds)]);
   const recent = new Map([...otherRecent, ...active]);
   const decay = expertiseDecayAt(Date.now());
   const candidates: Candidate[] = userIds.map((userId) => ({

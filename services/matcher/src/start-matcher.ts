@@ -3,6 +3,7 @@ import { createPool, PgOutboxStore } from '@qr/db';
 import { Consumer, OutboxRelay, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, startWorkerServer, type Logger } from '@qr/runtime';
 import { handleQuestionAsked } from './handle-question-asked.js';
+import { LivePeople } from './live-people.js';
 import { deferQuestionRefresh, refreshAnswerContribution } from './update-expertise.js';
 
 export interface MatcherOptions {
@@ -35,7 +36,11 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   const metrics = new ServiceMetrics('matcher');
   const pool = createPool(options.databaseUrl, { onError: (error) => log.warn({ err: error }, 'idle database client failed') });
   const relay = new OutboxRelay({ store: new PgOutboxStore(pool), transport, log, onPublished: (n) => metrics.messagesPublished.inc(n) });
-  const deps = { pool, matchLimit: options.matchLimit ?? 10, maxAsksPerWeek: options.maxAsksPerWeek, onOutboxWrite: () => relay.kick() };
+  // everything ranking reads, in memory and kept current through LISTEN/NOTIFY (live-people.ts)
+  const loadStart = performance.now();
+  const people = await retryUntilDone('loading people', () => LivePeople.start(pool, { databaseUrl: options.databaseUrl, log }), log);
+  log.info({ ...people.size, ms: Math.round(performance.now() - loadStart) }, 'people loaded');
+  const deps = { pool, people, matchLimit: options.matchLimit ?? 10, maxAsksPerWeek: options.maxAsksPerWeek, onOutboxWrite: () => relay.kick() };
   const retry = { maxAttempts: options.maxAttempts ?? 5, initialDelayMs: options.retryInitialDelayMs ?? 1_000 };
 
   await retryUntilDone('declaring the topology', () => transport.declare(topology), log);
@@ -101,6 +106,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
         ['drain consumers', () => Promise.all([...consumers, taskWorker].map((c) => c.close(options.drainTimeoutMs ?? 10_000)))],
         ['flush the outbox relay', () => relay.close()],
         ['close the transport', () => transport.close()],
+        ['stop following people', () => people.close()],
         ['stop the health server', () => health?.server.close()],
         ['end the pool', () => pool.end()],
       ]);

@@ -1,6 +1,6 @@
 import { matcherTasks } from '@qr/contracts';
 import {
-  addUserExpertise, getAnswer, getQuestion, insertOutboxMessage, listAnswerIdsOfQuestion, lockAnswerContribution, setAnswerContribution,
+  addUserExpertise, getAnswer, getQuestion, insertOutboxMessage, listAnswerIdsOfQuestion, lockAnswerContribution, notifyPeopleChanged, setAnswerContribution,
   withTransaction, type Pool,
 } from '@qr/db';
 import { PermanentError } from '@qr/lemur';
@@ -17,6 +17,8 @@ export async function refreshAnswerContribution(pool: Pool, answerId: number): P
     const answer = await getAnswer(client, answerId);
     if (!answer) throw new PermanentError(`answer ${answerId} does not exist`);
     const counted = await lockAnswerContribution(client, answer.id, answer.userId);
+    // even when nothing is added (a redelivery), the answer itself is news for recency
+    await notifyPeopleChanged(client, answer.userId);
     const quality = { score: answer.score, accepted: answer.accepted };
     // stored forward-decayed: an older answer counts less (packages/matching/src/live-scoring.ts)
     const target = qualityFactor(quality) * expertiseGrowth(answer.createdAt);

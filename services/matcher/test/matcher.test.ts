@@ -4,14 +4,14 @@ import { PermanentError, silentLog, type ReceivedMessage } from '@qr/lemur';
 import { expertiseGrowth, qualityFactor } from '@qr/matching';
 import type { Messages } from '@qr/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deferQuestionRefresh, handleQuestionAsked, refreshAnswerContribution } from '../src/index.js';
+import { deferQuestionRefresh, handleQuestionAsked, PgPeople, refreshAnswerContribution } from '../src/index.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 let db: TestDatabase;
 let pool: Pool;
 let kicks = 0;
 // every test makes new people: read the most active afresh for each question
-const deps = () => ({ pool, matchLimit: 10, activeCandidatesCacheMs: 0, onOutboxWrite: () => kicks++ });
+const deps = () => ({ pool, people: new PgPeople(pool, 0), matchLimit: 10, onOutboxWrite: () => kicks++ });
 
 beforeAll(async () => {
   db = await createTestDatabase(adminUrl);

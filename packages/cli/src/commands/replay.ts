@@ -1,6 +1,6 @@
 import { Headers, type Destination, type OutgoingMessage } from '@qr/lemur';
 import { getMatches, getQuestion, selectJournal, type JournalEntry } from '@qr/db';
-import { decideMatches } from '@qr/matcher';
+import { decideMatches, PgPeople } from '@qr/matcher';
 import type { CliContext } from '../context.js';
 import { progress, table, UsageError, type Output } from '../output.js';
 
@@ -68,7 +68,7 @@ async function dryRun(ctx: CliContext, io: Output, entries: JournalEntry[], matc
       io.out(`question ${questionId}: no longer exists`);
       continue;
     }
-    const { matches } = await decideMatches({ pool: ctx.pool, matchLimit }, question);
+    const { matches } = await decideMatches({ people: new PgPeople(ctx.pool, 0), matchLimit }, question);
     const stored = await getMatches(ctx.pool, questionId);
     const sameOrder = stored.length === matches.length && stored.every((s, i) => s.userId === matches[i]?.userId);
     const sameScores = sameOrder && stored.every((s, i) => Math.abs(s.score - (matches[i]?.score ?? NaN)) < 1e-9);

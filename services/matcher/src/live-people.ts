@@ -1,0 +1,301 @@
+import { getCorpusStats, loadAnswerTimes, loadAskTimes, loadExpertiseTotals, loadPeopleExpertise } from '@qr/db';
+import type { Log } from '@qr/lemur';
+import pg from 'pg';
+import { windows, type PeopleSource } from './people.js';
+
+const DAY_MS = 86_400_000;
+/** Notified (payload: a user id) whenever a person's expertise, totals or answers may have changed. */
+export const PEOPLE_CHANGED = 'people_changed';
+/** Notified (payload: a question id) when a question's matches commit: its top 10 were asked. */
+export const QUESTION_MATCHED = 'question_matched';
+
+export interface LivePeopleOptions {
+  databaseUrl: string;
+  log: Log;
+  /** How often corpus statistics (document frequencies) are re-read; they drift slowly. */
+  corpusRefreshMs?: number;
+  /** Delay before reconnecting the LISTEN connection after it failed. */
+  reconnectDelayMs?: number;
+}
+
+/**
+ * What the matcher knows about people, in memory, kept current from Postgres: loaded whole at
+ * start, then each person again when Postgres notifies `people_changed` (an answer, vote or
+ * acceptance touched them, in the transaction that changed them) and each question's asks when it
+ * notifies `question_matched`. Notifications are delivered at commit, to every matcher, so all of
+ * them follow every change within milliseconds, whoever made it. When the LISTEN connection drops,
+ * notifications may have been missed: it reconnects and reloads everything.
+ *
+ * Ranking then reads no table per question: the five queries of PgPeople cost ~140 ms of Postgres
+ * time a question with 10,000 people (bench/end-to-end/profile-match.ts).
+ */
+export class LivePeople implements PeopleSource {
+  /** term -> person -> stored (forward-decayed) weight */
+  private byTerm = new Map<string, Map<number, number>>();
+  /** person -> their terms, to replace a person's rows */
+  private termsOf = new Map<number, string[]>();
+  private totalOf = new Map<number, number>();
+  /** person -> answer id -> when (ms), within the recency window */
+  private answersOf = new Map<number, Map<number, number>>();
+  /** person -> question id -> when they were asked (ms, top 10), within the load window */
+  private asksOf = new Map<number, Map<number, number>>();
+  private documents = 0;
+  private documentFrequency = new Map<string, number>();
+  private listener: pg.Client | undefined;
+  private corpusTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pendingPeople = new Set<number>();
+  private pendingQuestions = new Set<number>();
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  private generation = 0;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: LivePeopleOptions,
+  ) {}
+
+  /** Listens first, then loads, so that nothing changed between the load and the LISTEN is missed. */
+  static async start(pool: pg.Pool, options: LivePeopleOptions): Promise<LivePeople> {
+    const people = new LivePeople(pool, options);
+    await people.listen();
+    await people.reloadAll();
+    people.corpusTimer = setInterval(() => {
+      people.loadCorpus().catch((error: unknown) => options.log.warn({ err: error }, 'corpus statistics refresh failed'));
+    }, options.corpusRefreshMs ?? 5_000).unref();
+    return people;
+  }
+
+  get size(): { people: number; terms: number } {
+    return { people: this.termsOf.size, terms: this.byTerm.size };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.corpusTimer);
+    clearTimeout(this.reconnectTimer);
+    await this.flushing;
+    await this.listener?.end().catch(() => {});
+  }
+
+  /** Resolves once every notification received so far has been applied (for tests and start-up). */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  // ---- PeopleSource ----------------------------------------------------------------------------------
+
+  corpusStats(terms: string[]): ReturnType<PeopleSource['corpusStats']> {
+    const documentFrequency = new Map<string, number>();
+    for (const term of terms) {
+      const df = this.documentFrequency.get(term);
+      if (df !== undefined) documentFrequency.set(term, df);
+    }
+    return Promise.resolve({ documents: this.documents, documentFrequency });
+  }
+
+  expertise(terms: string[]): Promise<Map<number, Map<string, number>>> {
+    const byUser = new Map<number, Map<string, number>>();
+    for (const term of terms) {
+      const people = this.byTerm.get(term);
+      if (!people) continue;
+      for (const [userId, weight] of people) {
+        let weights = byUser.get(userId);
+        if (!weights) byUser.set(userId, (weights = new Map()));
+        weights.set(term, weight);
+      }
+    }
+    return Promise.resolve(byUser);
+  }
+
+  mostActive(limit: number): Promise<Map<number, number>> {
+    const now = Date.now();
+    const all: [number, number][] = [];
+    for (const userId of this.answersOf.keys()) {
+      const recent = this.recentOf(userId, now);
+      if (recent > 0) all.push([userId, recent]);
+    }
+    all.sort((a, b) => b[1] - a[1]);
+    return Promise.resolve(new Map(all.slice(0, limit)));
+  }
+
+  totals(userIds: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (const userId of userIds) {
+      const total = this.totalOf.get(userId);
+      if (total !== undefined) out.set(userId, total);
+    }
+    return Promise.resolve(out);
+  }
+
+  recentAnswers(userIds: number[]): Promise<Map<number, number>> {
+    const now = Date.now();
+    const out = new Map<number, number>();
+    for (const userId of userIds) {
+      const recent = this.recentOf(userId, now);
+      if (recent > 0) out.set(userId, recent);
+    }
+    return Promise.resolve(out);
+  }
+
+  recentAsks(userIds: number[]): ReturnType<PeopleSource['recentAsks']> {
+    const now = Date.now();
+    const loadFrom = now - windows.loadWindowDays * DAY_MS;
+    const capFrom = now - windows.capWindowDays * DAY_MS;
+    const rate = Math.LN2 / windows.loadHalfLifeDays;
+    const out = new Map<number, { recentAsks: number; asksInWindow: number }>();
+    for (const userId of userIds) {
+      const asks = this.asksOf.get(userId);
+      if (!asks) continue;
+      let recentAsks = 0;
+      let asksInWindow = 0;
+      for (const [questionId, at] of asks) {
+        if (at <= loadFrom) {
+          asks.delete(questionId);
+          continue;
+        }
+        recentAsks += Math.exp((-rate * (now - at)) / DAY_MS);
+        if (at > capFrom) asksInWindow += 1;
+      }
+      if (asks.size === 0) this.asksOf.delete(userId);
+      else out.set(userId, { recentAsks, asksInWindow });
+    }
+    return Promise.resolve(out);
+  }
+
+  private recentOf(userId: number, now: number): number {
+    const answers = this.answersOf.get(userId);
+    if (!answers) return 0;
+    const from = now - windows.recencyWindowDays * DAY_MS;
+    const rate = Math.LN2 / windows.recencyHalfLifeDays;
+    let recent = 0;
+    for (const [answerId, at] of answers) {
+      if (at <= from) answers.delete(answerId);
+      else recent += Math.exp((-rate * (now - at)) / DAY_MS);
+    }
+    if (answers.size === 0) this.answersOf.delete(userId);
+    return recent;
+  }
+
+  // ---- keeping current -------------------------------------------------------------------------------
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    const generation = ++this.generation;
+    client.on('notification', (n) => {
+      const id = Number(n.payload);
+      if (!Number.isSafeInteger(id)) return;
+      if (n.channel === PEOPLE_CHANGED) this.pendingPeople.add(id);
+      else if (n.channel === QUESTION_MATCHED) this.pendingQuestions.add(id);
+      this.scheduleFlush();
+    });
+    client.on('error', (error) => this.onListenerLost(generation, error));
+    client.on('end', () => this.onListenerLost(generation, new Error('LISTEN connection ended')));
+    await client.connect();
+    await client.query(`listen ${PEOPLE_CHANGED}; listen ${QUESTION_MATCHED}`);
+    this.listener = client;
+  }
+
+  private onListenerLost(generation: number, error: Error): void {
+    if (this.closed || generation !== this.generation) return;
+    this.generation += 1; // later events of the dead client are ignored
+    this.options.log.warn({ err: error }, 'lost the LISTEN connection; reconnecting, then reloading people');
+    const retry = (): void => {
+      this.reconnectTimer = setTimeout(() => {
+        if (this.closed) return;
+        this.listen()
+          .then(() => this.reloadAll())
+          .then(() => this.options.log.info(this.size, 'people reloaded after the LISTEN connection came back'))
+          .catch((failure: unknown) => {
+            this.options.log.warn({ err: failure }, 'reconnecting the LISTEN connection failed; retrying');
+            retry();
+          });
+      }, this.options.reconnectDelayMs ?? 1_000);
+    };
+    retry();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      // batch: everything notified while one refresh runs goes in the next
+      while (this.pendingPeople.size || this.pendingQuestions.size) {
+        const people = [...this.pendingPeople];
+        const questions = [...this.pendingQuestions];
+        this.pendingPeople.clear();
+        this.pendingQuestions.clear();
+        try {
+          if (people.length) await this.loadPeople(people);
+          if (questions.length) await this.loadAsks(questions);
+        } catch (error) {
+          this.options.log.warn({ err: error, people: people.length, questions: questions.length }, 'refreshing people failed; retrying');
+          for (const id of people) this.pendingPeople.add(id);
+          for (const id of questions) this.pendingQuestions.add(id);
+          await new Promise((r) => setTimeout(r, 500));
+          if (this.closed) break;
+        }
+      }
+    })().finally(() => (this.flushing = undefined));
+  }
+
+  private async reloadAll(): Promise<void> {
+    await Promise.all([this.loadPeople(undefined), this.loadAsks(undefined), this.loadCorpus()]);
+  }
+
+  /** (Re)loads these people's expertise, totals and recent answers; `undefined`: everyone. */
+  private async loadPeople(userIds: number[] | undefined): Promise<void> {
+    const [expertise, totals, answers] = await Promise.all([
+      loadPeopleExpertise(this.pool, userIds),
+      loadExpertiseTotals(this.pool, userIds),
+      loadAnswerTimes(this.pool, windows.recencyWindowDays, userIds),
+    ]);
+    if (!userIds) {
+      this.byTerm = new Map();
+      this.termsOf = new Map();
+      this.totalOf = new Map();
+      this.answersOf = new Map();
+    } else {
+      for (const userId of userIds) {
+        for (const term of this.termsOf.get(userId) ?? []) {
+          const people = this.byTerm.get(term);
+          people?.delete(userId);
+          if (people?.size === 0) this.byTerm.delete(term);
+        }
+        this.termsOf.delete(userId);
+        this.totalOf.delete(userId);
+        this.answersOf.delete(userId);
+      }
+    }
+    for (const { userId, term, weight } of expertise) {
+      let people = this.byTerm.get(term);
+      if (!people) this.byTerm.set(term, (people = new Map()));
+      people.set(userId, weight);
+      let terms = this.termsOf.get(userId);
+      if (!terms) this.termsOf.set(userId, (terms = []));
+      terms.push(term);
+    }
+    this.totalOf = userIds ? new Map([...this.totalOf, ...totals]) : totals;
+    for (const { userId, id, at } of answers) {
+      let mine = this.answersOf.get(userId);
+      if (!mine) this.answersOf.set(userId, (mine = new Map()));
+      mine.set(id, at);
+    }
+  }
+
+  /** Adds the asks of these questions' matches (top 10); `undefined`: everyone's, from scratch. */
+  private async loadAsks(questionIds: number[] | undefined): Promise<void> {
+    const rows = await loadAskTimes(this.pool, windows.loadWindowDays, questionIds);
+    if (!questionIds) this.asksOf = new Map();
+    for (const { userId, questionId, at } of rows) {
+      let asks = this.asksOf.get(userId);
+      if (!asks) this.asksOf.set(userId, (asks = new Map()));
+      asks.set(questionId, at);
+    }
+  }
+
+  private async loadCorpus(): Promise<void> {
+    const { documents, documentFrequency } = await getCorpusStats(this.pool, undefined);
+    this.documents = documents;
+    this.documentFrequency = documentFrequency;
+  }
+}
