@@ -30,7 +30,11 @@ it('prints how to ask, and routes a hops question to the demo community\'s hops 
   const printed = system.output.join('\n');
   expect(printed).toContain(`curl -s -X POST ${url}/questions`);
   const example = JSON.parse(/-d '(\{.*\})'/.exec(printed)![1]!) as object;
-  const asked = await fetch(`${url}/questions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(example) });
+  const token = /TOKEN=(qr_[A-Za-z0-9_-]+)/.exec(printed)?.[1];
+  expect(token, 'the service token it printed').toBeDefined();
+  const unauthenticated = await fetch(`${url}/questions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(example) });
+  expect(unauthenticated.status).toBe(401);
+  const asked = await fetch(`${url}/questions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(example) });
   expect(asked.status).toBe(201);
   const { id } = (await asked.json()) as { id: number };
   let body: { status: string; matches: { userId: number; reasons: { tags: string[] } }[] } = { status: 'pending', matches: [] };

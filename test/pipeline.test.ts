@@ -58,7 +58,7 @@ describe('the question pipeline: api and matcher as separate processes, through 
     const requestId = `trace-${Date.now()}`;
     const response = await fetch(`${system.apiUrl}/questions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      headers: { ...TestSystem.serviceHeaders, 'x-request-id': requestId },
       body: JSON.stringify({ askerId: people.asker, title: 'Traced hops question', body: 'hops', tags: ['hops'] }),
     });
     const { id } = (await response.json()) as { id: number };
@@ -82,7 +82,7 @@ describe('the question pipeline: api and matcher as separate processes, through 
     const smtp = new TestSmtpServer();
     await smtp.start();
     // these tests match him dozens of times a day: past the default daily cap of 5, which hydra honours
-    const put = await fetch(`${system.apiUrl}/users/${people.hops}/preferences`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dailyCap: 1000 }) });
+    const put = await fetch(`${system.apiUrl}/users/${people.hops}/preferences`, { method: 'PUT', headers: TestSystem.serviceHeaders, body: JSON.stringify({ dailyCap: 1000 }) });
     expect(put.status).toBe(200);
     const hydra = await system.startHydra({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://answers.example.test' });
     try {

@@ -133,7 +133,7 @@ describe('matchers that crash or restart under load', () => {
     const admin = { 'content-type': 'application/json', authorization: `Bearer ${TestSystem.adminToken}` };
     const on = await fetch(`${system.apiUrl}/admin/maintenance`, { method: 'PUT', headers: admin, body: JSON.stringify({ enabled: true, message: 'Deploying' }) });
     expect(on.status).toBe(200);
-    const refused = await fetch(`${system.apiUrl}/questions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ askerId: people.asker, title: 't', body: 'b' }) });
+    const refused = await fetch(`${system.apiUrl}/questions`, { method: 'POST', headers: TestSystem.serviceHeaders, body: JSON.stringify({ askerId: people.asker, title: 't', body: 'b' }) });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('600');
     await system.startMatcher(); // a matcher started during the maintenance window

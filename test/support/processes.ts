@@ -41,6 +41,11 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
+  /** null while it runs. */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
   async waitForLog(predicate: (line: LogLine) => boolean, timeoutMs = 20_000): Promise<LogLine> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

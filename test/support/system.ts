@@ -13,6 +13,9 @@ import { TcpProxy } from './tcp-proxy.js';
  */
 export class TestSystem {
   static readonly adminToken = `admin-${randomUUID()}`;
+  /** The api's BOOTSTRAP_TOKEN: a service-scope token, as the web app would hold. */
+  static readonly serviceToken = `service-${randomUUID()}`;
+  static readonly serviceHeaders = { 'content-type': 'application/json', authorization: `Bearer ${TestSystem.serviceToken}` };
   readonly vhost = `test-${randomUUID()}`;
   readonly management = new RabbitManagement({ url: rabbit.managementUrl, login: rabbit.login, passcode: rabbit.passcode, vhost: this.vhost });
   readonly brokerLink = new TcpProxy(rabbit.host, rabbit.stompPort);
@@ -41,7 +44,7 @@ export class TestSystem {
   }
 
   async startApi(): Promise<ServiceProcess> {
-    const api = new ServiceProcess('api', 'services/api/src/main.ts', this.env({ PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TestSystem.adminToken }));
+    const api = new ServiceProcess('api', 'services/api/src/main.ts', this.env({ PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TestSystem.adminToken, BOOTSTRAP_TOKEN: TestSystem.serviceToken }));
     this.processes.push(api);
     const listening = await api.waitForLog((l) => l.msg === 'api listening');
     this.apiUrl = String(listening.url).replace('0.0.0.0', '127.0.0.1');
@@ -68,7 +71,7 @@ export class TestSystem {
   }
 
   async post<T = { id: number }>(path: string, body: unknown): Promise<{ status: number; json: T }> {
-    const response = await fetch(`${this.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${this.apiUrl}${path}`, { method: 'POST', headers: TestSystem.serviceHeaders, body: JSON.stringify(body) });
     return { status: response.status, json: (await response.json()) as T };
   }
 

@@ -6,6 +6,8 @@ import { journalPrune } from './commands/journal.js';
 import { queuesCommand } from './commands/queues.js';
 import { replayCommand } from './commands/replay.js';
 import { tailCommand } from './commands/tail.js';
+import { tokenCreate, tokenList, tokenRevoke } from './commands/tokens.js';
+import type { TokenScope } from '@qr/db';
 import { loadCliConfig } from './config.js';
 import { CliContext } from './context.js';
 import { UsageError, type Output } from './output.js';
@@ -28,7 +30,7 @@ export async function runCli(argv: string[], io: Output, env?: Env, signal?: Abo
   let ctx: CliContext | undefined;
   const context = (): CliContext => (ctx ??= new CliContext(loadCliConfig(env)));
   const program = new Command('lemur')
-    .description('Operate the question router\'s queues: see them, tail them, replay and dead letters.\nConnects with DATABASE_URL, STOMP_URL, STOMP_LOGIN, STOMP_PASSCODE, STOMP_VHOST, RABBITMQ_MANAGEMENT_URL.')
+    .description('Operate the question router: its queues (see, tail, replay, dead letters), its api tokens, imports.\nConnects with DATABASE_URL, STOMP_URL, STOMP_LOGIN, STOMP_PASSCODE, STOMP_VHOST, RABBITMQ_MANAGEMENT_URL.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
@@ -87,6 +89,17 @@ export async function runCli(argv: string[], io: Output, env?: Env, signal?: Abo
     .action(async (path: string, o: { source?: string }) => {
       await importStackExchange(context(), io, path, o);
     });
+
+  const token = program.command('token').description('bearer tokens of the api: service (the web app), user (one user), admin (replay, dead letters, maintenance)');
+  token.command('create').description('make a token and print it, once; only its hash is stored')
+    .addOption(new Option('--scope <scope>', 'what it may do').choices(['service', 'user', 'admin']).makeOptionMandatory())
+    .option('--user <id>', 'the user a user-scope token acts as', positiveInt)
+    .option('--name <name>', 'what it is for, shown by token list')
+    .action((o: { scope: TokenScope; user?: number; name?: string }) => tokenCreate(context(), io, o));
+  token.command('list').description('every token: id, scope, user, live or revoked, name (never the secret)').option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => tokenList(context(), io, o));
+  token.command('revoke').description('revoke a token at once (api instances stop accepting it within 10 s)').argument('<id>', 'from token list', positiveInt)
+    .action((id: number) => tokenRevoke(context(), io, id));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -22,3 +22,4 @@ export {
   type AnswerDetails, type DigestMode, type MatchedQuestionDetails, type NotificationKind, type NotificationRow, type Preferences,
 } from './notifications.js';
 export { getSiteStatus, setAnnouncement, setMaintenance, type SiteStatus } from './site-status.js';
+export { findToken, hashToken, insertToken, listTokens, newToken, revokeToken, tokenScopes, type TokenRow, type TokenScope } from './tokens.js';

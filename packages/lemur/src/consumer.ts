@@ -31,6 +31,8 @@ export interface ConsumerOptions<TBody> {
   handle(message: ReceivedMessage<TBody>, context: HandlerContext): Promise<void>;
   prefetch?: number;
   retry?: Partial<RetryPolicy>;
+  /** Bodies longer than this (UTF-8 bytes) are dead-lettered unread. Default 256 KiB. */
+  maxBodyBytes?: number;
   log?: Log;
   /** Called once per delivery when it is settled; for metrics. */
   onSettled?(outcome: ConsumerOutcome, info: { type: string; durationMs: number; reason?: string }): void;
@@ -118,20 +120,27 @@ export class Consumer<TBody> {
     const headers = delivery.headers;
     const type = headers[Headers.type] ?? this.options.defaultType;
     const id = headers[Headers.messageId] ?? headers['message-id'] ?? randomUUID();
-    const attempt = Number(headers[Headers.attempt] ?? 1) + Number(headers['x-delivery-count'] ?? 0);
+    // headers are the sender's word: a count that is not a small whole number counts as the first
+    const attempt = Math.max(1, count(headers[Headers.attempt], 1)) + count(headers['x-delivery-count'], 0);
     const log = lazyChild(this.log, () => ({ messageId: id, type, correlationId: headers[Headers.correlationId] ?? id, attempt }));
     const settled = (outcome: ConsumerOutcome, reason?: string): void =>
       this.options.onSettled?.(outcome, { type, durationMs: performance.now() - started, reason });
 
     let message: ReceivedMessage<TBody>;
     try {
+      const maxBytes = this.options.maxBodyBytes ?? 256 * 1024;
+      if (delivery.body.length > maxBytes / 3 && Buffer.byteLength(delivery.body, 'utf8') > maxBytes) {
+        throw new PermanentError(`body of ${Buffer.byteLength(delivery.body, 'utf8')} bytes is over the ${maxBytes}-byte limit`);
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(delivery.body) as unknown;
       } catch (error) {
         throw new PermanentError('body is not valid JSON', { cause: error });
       }
-      const version = Number(headers[Headers.version] ?? 1);
+      const versionHeader = headers[Headers.version] ?? '1';
+      const version = /^[1-9][0-9]{0,5}$/.test(versionHeader) ? Number(versionHeader) : Number.NaN;
+      if (Number.isNaN(version)) throw new PermanentError(`x-message-version is not a version number: "${versionHeader.slice(0, 40)}"`);
       message = {
         id,
         type,
@@ -215,4 +224,10 @@ export class Consumer<TBody> {
     headers[Headers.type] ??= meta.type;
     return { id: meta.id, type: meta.type, body: delivery.body, headers: { ...headers, ...extra } };
   }
+}
+
+/** A non-negative whole number from a header, or `fallback` when it is missing or anything else. */
+function count(value: string | undefined, fallback: number): number {
+  if (value === undefined || !/^[0-9]{1,6}$/.test(value)) return fallback;
+  return Number(value);
 }

@@ -213,6 +213,43 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
       expect(JSON.parse(d!.body)).toEqual({ n: 9 });
       await consumer.close();
     });
+
+    it('takes no header on trust: an oversized body, a bad version, and a made-up attempt count end dead-lettered, not looping', async () => {
+      let calls = 0;
+      const consumer = new Consumer({
+        transport,
+        queue: 'work',
+        defaultType: 'work',
+        decode,
+        maxBodyBytes: 1_000,
+        retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 50 },
+        handle: async (message) => {
+          calls += 1;
+          if ((message.body as { fail?: boolean }).fail) throw new Error('transient?');
+        },
+      });
+      await consumer.start();
+      const send = (body: unknown, headers: Record<string, string> = {}) => {
+        const message = createMessage('work', body);
+        return transport.publish({ queue: 'work' }, { ...message, headers: { ...message.headers, ...headers } });
+      };
+      const big = { n: 0, pad: 'x'.repeat(2_000) };
+      await send(big);
+      await send({ n: 1 }, { [Headers.version]: 'abc' });
+      await send({ n: 2, fail: true }, { [Headers.attempt]: 'not-a-number' });
+      await send({ n: 3, fail: true }, { [Headers.attempt]: '-7' });
+      const dead = collector();
+      await transport.subscribe(deadLetterQueueName('work'), (d) => dead.push(d), { prefetch: 10 });
+      const reasons = (await dead.waitFor(4)).map((d) => d.headers[Headers.deadReason]).sort();
+      expect(reasons).toEqual([
+        'failed 2 attempts: transient?',
+        'failed 2 attempts: transient?',
+        `rejected: body of ${JSON.stringify(big).length} bytes is over the 1000-byte limit`,
+        'rejected: x-message-version is not a version number: "abc"',
+      ]);
+      expect(calls).toBe(4); // the two failing ones, twice each; the rejected ones never reached the handler
+      await consumer.close();
+    });
   });
 
   describe('deferred tasks', () => {

@@ -1,3 +1,5 @@
+import { redactUrl } from './logger.js';
+import { readSecret } from './secrets.js';
 /** Settings every service reads (DESIGN.md), each with a default that works on this machine. */
 export interface CommonConfig {
   databaseUrl: string;
@@ -17,10 +19,10 @@ export class ConfigError extends Error {
 
 export function parseCommonConfig(env: Env): CommonConfig {
   const config: CommonConfig = {
-    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    databaseUrl: readSecret(env, 'DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     stompUrl: env.STOMP_URL ?? 'stomp://127.0.0.1:61613',
     stompLogin: env.STOMP_LOGIN ?? 'guest',
-    stompPasscode: env.STOMP_PASSCODE ?? 'guest',
+    stompPasscode: readSecret(env, 'STOMP_PASSCODE') ?? 'guest',
     stompVhost: env.STOMP_VHOST ?? '/',
     rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672',
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -39,7 +41,7 @@ export function requireUrl(name: string, value: string, protocols: string[]): vo
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${name} is not a URL: "${value}"`);
+    throw new ConfigError(`${name} is not a URL: "${redactUrl(value)}"`);
   }
   if (!protocols.includes(url.protocol)) throw new ConfigError(`${name} must use ${protocols.join(' or ')}; got "${url.protocol}"`);
 }

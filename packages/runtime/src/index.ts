@@ -1,6 +1,7 @@
 export { ConfigError, parseCommonConfig, parsePort, parsePositiveInt, requireUrl, type CommonConfig, type Env } from './common-config.js';
 export { checkReadiness, renderMetrics, type Readiness, type ReadinessDeps } from './health.js';
-export { createLogger, type Logger } from './logger.js';
+export { createLogger, redactUrl, type Logger } from './logger.js';
+export { readSecret } from './secrets.js';
 export { ServiceMetrics } from './metrics.js';
 export { closeAll, exitOnSignals } from './shutdown.js';
 export { createStompTransport, retryUntilDone } from './transport.js';

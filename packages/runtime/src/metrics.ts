@@ -18,9 +18,23 @@ export class ServiceMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  private readonly typeLabels = new Set<string>();
+
   /** Pass as a Consumer's `onSettled`. */
   readonly onSettled = (outcome: ConsumerOutcome, info: { type: string; durationMs: number }): void => {
-    this.messagesConsumed.inc({ type: info.type, outcome });
-    this.handlerSeconds.observe({ type: info.type }, info.durationMs / 1000);
+    const type = this.typeLabel(info.type);
+    this.messagesConsumed.inc({ type, outcome });
+    this.handlerSeconds.observe({ type }, info.durationMs / 1000);
   };
+
+  /**
+   * The type header comes from whoever published: a label per value would let a sender grow the
+   * metrics without bound. Well-formed names get their own label, up to 50 of them; the rest are "other".
+   */
+  private typeLabel(type: string): string {
+    if (this.typeLabels.has(type)) return type;
+    if (this.typeLabels.size >= 50 || !/^[a-z][a-z0-9._-]{0,63}$/.test(type)) return 'other';
+    this.typeLabels.add(type);
+    return type;
+  }
 }

@@ -7,7 +7,9 @@ import type { Transport } from '@qr/lemur';
 import { checkReadiness, renderMetrics, type ServiceMetrics } from '@qr/runtime';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Auth } from './auth.js';
 import { HttpError, installErrorHandlers, notFound } from './errors.js';
+import { installRateLimits, type RateLimits } from './rate-limits.js';
 import { registerPreferenceRoutes } from './preferences-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
 import {
@@ -24,15 +26,24 @@ export interface AppDeps {
   onOutboxWrite(): void;
   log?: FastifyBaseLogger;
   bodyLimit?: number;
-  /** Bearer token for /admin routes; unset: they are disabled. */
+  /** An admin-scope bearer token from the environment (ADMIN_TOKEN); admin tokens can also be made with `lemur token create`. */
   adminToken?: string;
+  /** A service-scope bearer token from the environment (BOOTSTRAP_TOKEN). */
+  bootstrapToken?: string;
+  /** Requests per minute: per token by scope, and per client address without a token. */
+  rateLimits?: Partial<RateLimits>;
+  /** How long a database token is trusted before it is looked up again (default 10 s: a revocation takes that long). */
+  tokenCacheMs?: number;
+  /** Fastify's trustProxy: behind a load balancer, the client address comes from X-Forwarded-For. */
+  trustProxy?: boolean | string;
 }
 
 /** The web API (DESIGN.md): built from its dependencies so tests can inject requests or listen on port 0. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log,
-    bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    trustProxy: deps.trustProxy ?? false,
     // The request id becomes the correlation id of the messages a request causes: unique across instances.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -41,7 +52,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   installErrorHandlers(app);
   const { pool } = deps;
-  registerSiteRoutes(app, pool, deps.adminToken);
+  const auth = new Auth({ pool, bootstrapToken: deps.bootstrapToken, adminToken: deps.adminToken, cacheMs: deps.tokenCacheMs });
+  auth.install(app);
+  installRateLimits(app, auth, deps.rateLimits);
+
+  // Routes go in a plugin registered after the rate limiter, so that its onRoute hook sees them all.
+  void app.register(async (scope) => registerRoutes(scope, deps, auth));
+  return app;
+}
+
+function registerRoutes(app: FastifyInstance, deps: AppDeps, auth: Auth): void {
+  const { pool } = deps;
+  registerSiteRoutes(app, pool, auth);
 
   /** Writes `type` to the outbox inside the caller's transaction. */
   const enqueue = <K extends MessageType>(client: PoolClient, type: K, body: Messages[K], correlationId?: string): Promise<void> =>
@@ -51,7 +73,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (!(await userExists(client, userId))) throw new HttpError(400, 'unknown_user', `user ${userId} does not exist`);
   };
 
-  app.post<{ Body: CreateUser }>('/users', { schema: { body: createUserBody } }, async (request, reply) => {
+  const asUser = { auth: ['service', 'user'] } as const;
+
+  app.post<{ Body: CreateUser }>('/users', { schema: { body: createUserBody }, config: { auth: ['service'] } }, async (request, reply) => {
     try {
       const id = await insertUser(pool, { name: request.body.name.trim(), email: request.body.email.trim() });
       return reply.code(201).send({ id });
@@ -61,8 +85,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
-  app.post<{ Body: CreateQuestion }>('/questions', { schema: { body: createQuestionBody } }, async (request, reply) => {
+  app.post<{ Body: CreateQuestion }>('/questions', { schema: { body: createQuestionBody }, config: asUser }, async (request, reply) => {
     const { askerId, title, body } = request.body;
+    await auth.actAs(request, askerId);
     const tags = [...new Set((request.body.tags ?? []).map((t) => t.toLowerCase()))];
     const question = await withTransaction(pool, async (client) => {
       await requireUser(client, askerId);
@@ -80,9 +105,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return question;
   });
 
-  app.post<{ Params: IdParams; Body: CreateAnswer }>('/questions/:id/answers', { schema: { params: idParams, body: createAnswerBody } }, async (request, reply) => {
+  app.post<{ Params: IdParams; Body: CreateAnswer }>('/questions/:id/answers', { schema: { params: idParams, body: createAnswerBody }, config: asUser }, async (request, reply) => {
     const questionId = request.params.id;
     const { userId, body } = request.body;
+    await auth.actAs(request, userId);
     const answer = await withTransaction(pool, async (client) => {
       if (!(await getQuestion(client, questionId))) throw notFound('question', questionId);
       await requireUser(client, userId);
@@ -94,9 +120,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(201).send({ id: answer.id });
   });
 
-  app.post<{ Params: IdParams; Body: CreateVote }>('/answers/:id/votes', { schema: { params: idParams, body: createVoteBody } }, async (request, reply) => {
+  app.post<{ Params: IdParams; Body: CreateVote }>('/answers/:id/votes', { schema: { params: idParams, body: createVoteBody }, config: asUser }, async (request, reply) => {
     const answerId = request.params.id;
     const { userId, value } = request.body;
+    await auth.actAs(request, userId);
     const score = await withTransaction(pool, async (client) => {
       const answer = await getAnswer(client, answerId);
       if (!answer) throw notFound('answer', answerId);
@@ -110,11 +137,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(201).send({ answerId, score });
   });
 
-  app.post<{ Params: IdParams; Body: Accept }>('/questions/:id/accept', { schema: { params: idParams, body: acceptBody } }, async (request, reply) => {
+  app.post<{ Params: IdParams; Body: Accept }>('/questions/:id/accept', { schema: { params: idParams, body: acceptBody }, config: asUser }, async (request, reply) => {
     const questionId = request.params.id;
     const { answerId } = request.body;
+    const caller = await auth.require(request, ['service', 'user']);
     await withTransaction(pool, async (client) => {
-      if (!(await getQuestion(client, questionId))) throw notFound('question', questionId);
+      const question = await getQuestion(client, questionId);
+      if (!question) throw notFound('question', questionId);
+      if (caller.scope === 'user' && caller.userId !== question.askerId) {
+        throw new HttpError(403, 'forbidden', 'only the asker (or the web app) may accept an answer');
+      }
       if (!(await setAcceptedAnswer(client, questionId, answerId))) {
         throw new HttpError(400, 'not_an_answer', `answer ${answerId} does not answer question ${questionId}`);
       }
@@ -132,7 +164,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { questionId, status: question.matchedAt ? 'matched' : 'pending', matches };
   });
 
-  registerPreferenceRoutes(app, pool);
+  registerPreferenceRoutes(app, pool, auth);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -141,5 +173,4 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await renderMetrics(deps)));
 
-  return app;
 }

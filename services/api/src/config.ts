@@ -1,4 +1,4 @@
-import { parseCommonConfig, parsePort, parsePositiveInt, type CommonConfig, type Env } from '@qr/runtime';
+import { parseCommonConfig, parsePort, parsePositiveInt, readSecret, type CommonConfig, type Env } from '@qr/runtime';
 
 export interface ApiConfig extends CommonConfig {
   port: number;
@@ -6,8 +6,13 @@ export interface ApiConfig extends CommonConfig {
   publicUrl: string;
   /** Sent messages are kept in the journal (the outbox table) this long, for replays. */
   journalRetentionDays: number;
-  /** Bearer token for /admin routes (maintenance, announcements); unset: they are disabled. */
+  /** An admin-scope bearer token (ADMIN_TOKEN or ADMIN_TOKEN_FILE); admin tokens can also be made with `lemur token create`. */
   adminToken: string | undefined;
+  /** A service-scope bearer token (BOOTSTRAP_TOKEN or BOOTSTRAP_TOKEN_FILE), DESIGN.md. */
+  bootstrapToken: string | undefined;
+  rateLimits: { service: number; user: number; admin: number; anonymous: number };
+  /** TRUST_PROXY: true, a hop count or addresses (Fastify's trustProxy); behind a load balancer, for the client's address. */
+  trustProxy: boolean | string;
 }
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
@@ -18,6 +23,14 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     host: env.HOST ?? '0.0.0.0',
     publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
     journalRetentionDays: parsePositiveInt('JOURNAL_RETENTION_DAYS', env.JOURNAL_RETENTION_DAYS, 7),
-    adminToken: env.ADMIN_TOKEN || undefined,
+    adminToken: readSecret(env, 'ADMIN_TOKEN'),
+    bootstrapToken: readSecret(env, 'BOOTSTRAP_TOKEN'),
+    rateLimits: {
+      service: parsePositiveInt('RATE_LIMIT_SERVICE_PER_MINUTE', env.RATE_LIMIT_SERVICE_PER_MINUTE, 60_000),
+      user: parsePositiveInt('RATE_LIMIT_USER_PER_MINUTE', env.RATE_LIMIT_USER_PER_MINUTE, 600),
+      admin: parsePositiveInt('RATE_LIMIT_ADMIN_PER_MINUTE', env.RATE_LIMIT_ADMIN_PER_MINUTE, 600),
+      anonymous: parsePositiveInt('RATE_LIMIT_ANONYMOUS_PER_MINUTE', env.RATE_LIMIT_ANONYMOUS_PER_MINUTE, 300),
+    },
+    trustProxy: env.TRUST_PROXY === undefined || env.TRUST_PROXY === '' ? false : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY,
   };
 }

@@ -5,5 +5,8 @@ import { startApi } from './start-api.js';
 const config = loadApiConfig();
 const log = createLogger('api', config.logLevel);
 const transport = createStompTransport(config, log);
-const api = await startApi({ databaseUrl: config.databaseUrl, port: config.port, host: config.host, transport, log, journalRetentionDays: config.journalRetentionDays, adminToken: config.adminToken });
+const api = await startApi({
+  databaseUrl: config.databaseUrl, port: config.port, host: config.host, transport, log, journalRetentionDays: config.journalRetentionDays,
+  adminToken: config.adminToken, bootstrapToken: config.bootstrapToken, rateLimits: config.rateLimits, trustProxy: config.trustProxy,
+});
 exitOnSignals(() => api.close(), log);

@@ -1,6 +1,7 @@
 import { ensurePreferences, notificationKinds, unsubscribeByToken, updatePreferences, userExists, type DigestMode, type NotificationKind, type Pool, type Preferences } from '@qr/db';
 import escapeHtml from 'escape-html';
 import type { FastifyInstance } from 'fastify';
+import type { Auth } from './auth.js';
 import { notFound } from './errors.js';
 import { idParams, type IdParams } from './schemas.js';
 
@@ -31,16 +32,19 @@ const page = (title: string, body: string): string =>
 const what = (kind: NotificationKind | undefined): string =>
   kind ? `emails about ${{ question_for_you: 'questions you can answer', new_answer: 'answers to your questions', answer_accepted: 'your answers being accepted', answer_voted_up: 'your answers being voted up' }[kind]}` : 'all emails';
 
-export function registerPreferenceRoutes(app: FastifyInstance, pool: Pool): void {
-  app.get<{ Params: IdParams }>('/users/:id/preferences', { schema: { params: idParams } }, async (request) => {
+/** A person's preferences: theirs to see and change (a user token of theirs), or the web app's (a service token). */
+export function registerPreferenceRoutes(app: FastifyInstance, pool: Pool, auth: Auth): void {
+  app.get<{ Params: IdParams }>('/users/:id/preferences', { schema: { params: idParams }, config: { auth: ['service', 'user'] } }, async (request) => {
+    await auth.actAs(request, request.params.id);
     if (!(await userExists(pool, request.params.id))) throw notFound('user', request.params.id);
     return visible(await ensurePreferences(pool, request.params.id));
   });
 
   app.put<{ Params: IdParams; Body: { optedOut?: NotificationKind[]; dailyCap?: number; digest?: DigestMode } }>(
     '/users/:id/preferences',
-    { schema: { params: idParams, body: preferencesBody } },
+    { schema: { params: idParams, body: preferencesBody }, config: { auth: ['service', 'user'] } },
     async (request) => {
+      await auth.actAs(request, request.params.id);
       if (!(await userExists(pool, request.params.id))) throw notFound('user', request.params.id);
       return visible(await updatePreferences(pool, request.params.id, request.body));
     },

@@ -1,5 +1,7 @@
 /** JSON schemas of the HTTP contract (DESIGN.md). Unknown fields are rejected. */
 const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+/** Text Postgres can store: no NUL character (it would fail the insert and look like our error). */
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '^[^\\u0000]*$' }) as const;
 
 export const idParams = { type: 'object', required: ['id'], properties: { id }, additionalProperties: false } as const;
 
@@ -8,7 +10,7 @@ export const createUserBody = {
   required: ['name', 'email'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
+    name: text(200),
     email: { type: 'string', minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' },
   },
 } as const;
@@ -19,8 +21,8 @@ export const createQuestionBody = {
   additionalProperties: false,
   properties: {
     askerId: id,
-    title: { type: 'string', minLength: 1, maxLength: 300 },
-    body: { type: 'string', minLength: 1, maxLength: 30_000 },
+    title: text(300),
+    body: text(30_000),
     tags: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9][A-Za-z0-9.+#_-]*$' } },
   },
 } as const;
@@ -29,7 +31,7 @@ export const createAnswerBody = {
   type: 'object',
   required: ['userId', 'body'],
   additionalProperties: false,
-  properties: { userId: id, body: { type: 'string', minLength: 1, maxLength: 30_000 } },
+  properties: { userId: id, body: text(30_000) },
 } as const;
 
 export const createVoteBody = {

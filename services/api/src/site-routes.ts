@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { getSiteStatus, setAnnouncement, setMaintenance, type Pool, type SiteStatus } from '@qr/db';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpError } from './errors.js';
+import type { FastifyInstance } from 'fastify';
+import type { Auth } from './auth.js';
 
 /** Routes that answer during maintenance: health, metrics, the announcement, and the switches themselves. */
 const alwaysOpen = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/announcement$/, /^\/admin\//];
@@ -21,7 +20,7 @@ const maintenanceBody = {
  * matchers keep matching what was asked before. The state lives in Postgres, shared by all api
  * instances; each re-reads it at most once a second.
  */
-export function registerSiteRoutes(app: FastifyInstance, pool: Pool, adminToken: string | undefined): void {
+export function registerSiteRoutes(app: FastifyInstance, pool: Pool, auth: Auth): void {
   let cached: { status: SiteStatus; at: number } | undefined;
   const status = async (): Promise<SiteStatus> => {
     if (!cached || Date.now() - cached.at > 1_000) cached = { status: await getSiteStatus(pool), at: Date.now() };
@@ -37,7 +36,7 @@ export function registerSiteRoutes(app: FastifyInstance, pool: Pool, adminToken:
     if (alwaysOpen.some((open) => open.test(path))) return;
     const s = await status().catch(() => undefined); // the database being down shows elsewhere; do not block on it here
     if (!s?.maintenance) return;
-    if (isAdmin(request)) return; // operators spot-test the new release while everyone else sees the maintenance page
+    if (await auth.isAdmin(request)) return; // operators spot-test the new release while everyone else sees the maintenance page
     return reply
       .code(503)
       .header('retry-after', String(s.retryAfterSeconds))
@@ -49,26 +48,13 @@ export function registerSiteRoutes(app: FastifyInstance, pool: Pool, adminToken:
     return { announcement: s.announcement, maintenance: s.maintenance, message: s.maintenance ? s.maintenanceMessage : null };
   });
 
-  function isAdmin(request: FastifyRequest): boolean {
-    if (!adminToken) return false;
-    const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
-    const wanted = Buffer.from(adminToken);
-    return given.length === wanted.length && timingSafeEqual(given, wanted);
-  }
-  const requireAdmin = (request: FastifyRequest): void => {
-    if (!adminToken) throw new HttpError(403, 'admin_disabled', 'admin routes are disabled: set ADMIN_TOKEN');
-    if (!isAdmin(request)) throw new HttpError(401, 'unauthorized', 'an admin bearer token is required');
-  };
-
-  app.put<{ Body: { message: string | null } }>('/admin/announcement', { schema: { body: announcementBody } }, async (request) => {
-    requireAdmin(request);
+  app.put<{ Body: { message: string | null } }>('/admin/announcement', { schema: { body: announcementBody }, config: { auth: ['admin'] } }, async (request) => {
     const s = remember(await setAnnouncement(pool, request.body.message));
     request.log.info({ announcement: s.announcement }, 'announcement changed');
     return { announcement: s.announcement };
   });
 
-  app.put<{ Body: { enabled: boolean; message?: string; retryAfterSeconds?: number } }>('/admin/maintenance', { schema: { body: maintenanceBody } }, async (request) => {
-    requireAdmin(request);
+  app.put<{ Body: { enabled: boolean; message?: string; retryAfterSeconds?: number } }>('/admin/maintenance', { schema: { body: maintenanceBody }, config: { auth: ['admin'] } }, async (request) => {
     const s = remember(await setMaintenance(pool, request.body));
     request.log.warn({ maintenance: s.maintenance, message: s.maintenanceMessage }, s.maintenance ? 'maintenance mode on' : 'maintenance mode off');
     return { maintenance: s.maintenance, message: s.maintenanceMessage, retryAfterSeconds: s.retryAfterSeconds };

@@ -3,7 +3,7 @@ import { createPool, PgOutboxStore, pruneJournal } from '@qr/db';
 import { OutboxRelay, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, type Logger } from '@qr/runtime';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { buildApp, type AppDeps } from './app.js';
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -24,6 +24,9 @@ export async function startApi(options: {
   log: Logger;
   journalRetentionDays?: number;
   adminToken?: string;
+  bootstrapToken?: string;
+  rateLimits?: AppDeps['rateLimits'];
+  trustProxy?: AppDeps['trustProxy'];
 }): Promise<RunningApi> {
   const { log, transport } = options;
   const metrics = new ServiceMetrics('api');
@@ -34,7 +37,8 @@ export async function startApi(options: {
     .then(() => transport.connect())
     .then(() => relay.start())
     .catch((error: unknown) => log.error({ err: error }, 'broker set-up abandoned'));
-  const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger, adminToken: options.adminToken });
+  const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger, adminToken: options.adminToken,
+    bootstrapToken: options.bootstrapToken, rateLimits: options.rateLimits, trustProxy: options.trustProxy });
   const url = await app.listen({ port: options.port, host: options.host });
   const retentionMs = (options.journalRetentionDays ?? 7) * 86_400_000;
   const prune = (): void => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   transport = new MemoryTransport(broker);
   await transport.connect();
   await transport.declare(topology);
-  app = buildApp({ pool, transport, databaseUrl: db.url, metrics: new ServiceMetrics('api'), onOutboxWrite: () => kicks++, adminToken: 'admin-secret' });
+  app = buildApp({ pool, transport, databaseUrl: db.url, metrics: new ServiceMetrics('api'), onOutboxWrite: () => kicks++, adminToken: 'admin-secret', bootstrapToken: 'service-secret' });
   await app.ready();
 });
 
@@ -35,7 +35,9 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+/** The web app's token (service scope): may act for any user. */
+const service = { authorization: 'Bearer service-secret' };
+const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, headers: service, payload: payload as object });
 const user = async (name: string): Promise<number> => {
   const response = await post('/users', { name, email: `${name.toLowerCase().replace(/\W/g, '')}.${Math.random()}@example.test` });
   expect(response.statusCode).toBe(201);
@@ -91,7 +93,7 @@ describe('questions', () => {
 
   it('rejects malformed JSON, oversized titles, bad tags and unknown fields with 4xx and a message', async () => {
     const asker = await user('Picky');
-    const malformed = await app.inject({ method: 'POST', url: '/questions', headers: { 'content-type': 'application/json' }, payload: '{"askerId":' });
+    const malformed = await app.inject({ method: 'POST', url: '/questions', headers: { ...service, 'content-type': 'application/json' }, payload: '{"askerId":' });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe('invalid_json');
     for (const payload of [
@@ -195,19 +197,19 @@ describe('outbox relay', () => {
 describe('preferences and unsubscribe', () => {
   it('reads and changes a person\'s preferences, rejecting unknown kinds and fields', async () => {
     const id = await user('Prefs');
-    const defaults = await app.inject({ method: 'GET', url: `/users/${id}/preferences` });
+    const defaults = await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` });
     expect(defaults.json()).toEqual({ userId: id, optedOut: [], dailyCap: 5, digest: 'off' }); // never the unsubscribe token
-    const changed = await app.inject({ method: 'PUT', url: `/users/${id}/preferences`, payload: { optedOut: ['answer_voted_up'], dailyCap: 2, digest: 'daily' } });
+    const changed = await app.inject({ method: 'PUT', headers: service, url: `/users/${id}/preferences`, payload: { optedOut: ['answer_voted_up'], dailyCap: 2, digest: 'daily' } });
     expect(changed.json()).toEqual({ userId: id, optedOut: ['answer_voted_up'], dailyCap: 2, digest: 'daily' });
     for (const payload of [{ optedOut: ['spam'] }, { dailyCap: -1 }, { digest: 'weekly' }, { token: 'x' }, {}]) {
-      expect((await app.inject({ method: 'PUT', url: `/users/${id}/preferences`, payload })).statusCode, JSON.stringify(payload)).toBe(400);
+      expect((await app.inject({ method: 'PUT', headers: service, url: `/users/${id}/preferences`, payload })).statusCode, JSON.stringify(payload)).toBe(400);
     }
-    expect((await app.inject({ method: 'GET', url: '/users/999999999/preferences' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', headers: service, url: '/users/999999999/preferences' })).statusCode).toBe(404);
   });
 
   it('unsubscribes by the link\'s token: the GET only asks, the POST (or a one-click POST) acts', async () => {
     const id = await user('Leaving');
-    await app.inject({ method: 'GET', url: `/users/${id}/preferences` });
+    await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` });
     const { rows } = await pool.query<{ token: string }>('select unsubscribe_token as token from user_preferences where user_id = $1', [id]);
     const token = rows[0]!.token;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
@@ -215,16 +217,16 @@ describe('preferences and unsubscribe', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Stop emails about questions you can answer?');
     expect(page.body).toContain('<form method="post"');
-    expect((await app.inject({ method: 'GET', url: `/users/${id}/preferences` })).json().optedOut).toEqual([]); // nothing changed yet
+    expect((await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` })).json().optedOut).toEqual([]); // nothing changed yet
 
     const oneClick = await app.inject({
       method: 'POST', url: `/unsubscribe?token=${token}&kind=question_for_you`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click',
     });
     expect(oneClick.statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: `/users/${id}/preferences` })).json().optedOut).toEqual(['question_for_you']);
+    expect((await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` })).json().optedOut).toEqual(['question_for_you']);
     await app.inject({ method: 'POST', url: `/unsubscribe?token=${token}` });
-    expect((await app.inject({ method: 'GET', url: `/users/${id}/preferences` })).json().optedOut.sort()).toEqual(['answer_accepted', 'answer_voted_up', 'new_answer', 'question_for_you']);
+    expect((await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` })).json().optedOut.sort()).toEqual(['answer_accepted', 'answer_voted_up', 'new_answer', 'question_for_you']);
 
     expect((await app.inject({ method: 'POST', url: '/unsubscribe?token=guessed' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/unsubscribe' })).statusCode).toBe(400);
@@ -259,11 +261,11 @@ describe('announcements and maintenance mode', () => {
     expect((await post('/users', { name: 'After', email: 'after.maintenance@example.test' })).statusCode).toBe(201);
   });
 
-  it('keeps admin routes shut when no admin token is configured', async () => {
+  it('keeps admin routes shut to tokens it does not know (no ADMIN_TOKEN, none made)', async () => {
     const closed = buildApp({ pool, transport, databaseUrl: db.url, metrics: new ServiceMetrics('api'), onOutboxWrite: () => {} });
     const response = await closed.inject({ method: 'PUT', url: '/admin/maintenance', headers: admin, payload: { enabled: true } });
-    expect(response.statusCode).toBe(403);
-    expect(response.json().error.code).toBe('admin_disabled');
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('unauthorized');
     await closed.close();
   });
 });

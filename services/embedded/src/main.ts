@@ -1,9 +1,9 @@
 // `npm start`: the whole system in one process, with embedded Postgres and the in-memory transport.
-import { mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { startApi } from '@qr/api';
-import { createPool, migrate } from '@qr/db';
+import { createPool, insertToken, migrate, newToken, type Pool, type TokenScope } from '@qr/db';
 import { startHydra } from '@qr/hydra';
 import { MemoryBroker, MemoryTransport } from '@qr/lemur';
 import { startMatcher } from '@qr/matcher';
@@ -44,15 +44,24 @@ const hydra = await startHydra({ databaseUrl, transport: new MemoryTransport(bro
 
 const seedPool = createPool(databaseUrl, { max: 2, onError: () => {} });
 const askerId = config.seed ? await seedDemoCommunity(seedPool, log) : undefined;
+const tokens = {
+  service: await localToken(seedPool, path.join(dataDir, '..', 'service-token'), 'service'),
+  admin: await localToken(seedPool, path.join(dataDir, '..', 'admin-token'), 'admin'),
+};
 await seedPool.end();
 
 const example = JSON.stringify({ askerId: askerId ?? 1, ...exampleQuestion });
 process.stdout.write(`
   The question router is running at ${api.url}
 
+  Writes need a bearer token. A service token (the web app's: it may act for any user):
+    TOKEN=${tokens.service}
+  and an admin token (maintenance, replays, dead letters): ${tokens.admin}
+  (kept in ${path.dirname(dataDir)}; more with: npx lemur token create --scope service|user|admin)
+
   Ask a question:
     curl -s -X POST ${api.url}/questions -H 'content-type: application/json' \\
-      -d '${example}'
+      -H "authorization: Bearer $TOKEN" -d '${example}'
   Read its matches (use the id it returned):
     curl -s ${api.url}/questions/<id>/matches
 
@@ -72,6 +81,18 @@ exitOnSignals(
     ]),
   log,
 );
+
+/**
+ * A token of the local demo, made once and kept in a file beside the data (readable by its owner
+ * only), so it survives restarts and `lemur token list` shows it.
+ */
+async function localToken(pool: Pool, file: string, scope: TokenScope): Promise<string> {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = newToken();
+  await insertToken(pool, { name: `embedded ${scope}`, scope, secret });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, type Env } from './common-config.js';
+
+/**
+ * A secret from the environment: `NAME_FILE` (a path, e.g. a Docker or Kubernetes secret mounted as
+ * a file; surrounding whitespace trimmed) or `NAME` itself. Never both: that is a mistake worth
+ * hearing about. Error messages name the variable, never its value.
+ */
+export function readSecret(env: Env, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  const value = env[name];
+  if (file && value) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
+  if (!file) return value || undefined;
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch (error) {
+    throw new ConfigError(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
