@@ -111,4 +111,35 @@ describe('the lemur command against a running system', () => {
     expect(JSON.parse(tail.out)).toMatchObject({ queue: 'question.asked', body: { questionId: asked.json.id } });
     await system.waitForMatches(asked.json.id); // the matcher still got it
   }, 30_000);
+
+  it('makes, lists and revokes api tokens: a user token acts as its user, and stops working once revoked', async () => {
+    const wrong = await lemur('token', 'create', '--scope', 'user');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('--user');
+    const made = await lemur('token', 'create', '--scope', 'user', '--user', String(people.asker), '--name', 'asker phone');
+    expect(made.code).toBe(0);
+    const token = made.out.trim();
+    expect(token).toMatch(/^qr_[A-Za-z0-9_-]{43}$/);
+    const { rows } = await system.pool.query<{ hash: Buffer }>("select token_hash as hash from api_tokens where name = 'asker phone'");
+    expect(rows[0]!.hash.toString('hex')).not.toContain(Buffer.from(token).toString('hex')); // only a hash is kept
+
+    const ask = (askerId: number) =>
+      fetch(`${system.apiUrl}/questions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ askerId, title: 'From my phone: hops?', body: 'hops' }),
+      });
+    expect((await ask(people.asker)).status).toBe(201);
+    expect((await ask(people.hops)).status).toBe(403);
+
+    const listed = await lemur('token', 'list');
+    expect(listed.out).toMatch(new RegExp(`user\\s+${people.asker}\\s+live\\s+asker phone`));
+    expect(listed.out).not.toContain(token);
+    const id = /^\s*(\d+)\s+user\s/m.exec(listed.out)![1]!;
+    expect((await lemur('token', 'revoke', id)).code).toBe(0);
+    expect((await lemur('token', 'revoke', id)).code).toBe(2); // already revoked
+    expect((await lemur('token', 'list')).out).toMatch(/revoked/);
+    // api instances trust a looked-up token for at most 10 s
+    await waitFor('the revocation to take effect', async () => ((await ask(people.asker)).status === 401 ? true : undefined), 15_000);
+  });
 });
