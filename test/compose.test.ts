@@ -14,14 +14,30 @@ const run = promisify(execFile);
  * would run it, against the real services.
  */
 describe('deployment files', () => {
+  // the passwords an operator puts in .env
+  const secrets = { QR_ADMIN_PASSWORD: 'admin-pw', QR_API_PASSWORD: 'api-pw', QR_MATCHER_PASSWORD: 'matcher-pw', QR_HYDRA_PASSWORD: 'hydra-pw', QR_BOOTSTRAP_TOKEN: 'boot' };
+  const compose = (...args: string[]) => run('docker-compose', ['-f', 'docker-compose.yml', ...args], { cwd: repoRoot, env: { ...process.env, ...secrets } });
+
   it('docker-compose.yml is valid and has the whole system', async () => {
-    await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: repoRoot });
-    const { stdout } = await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '--services'], { cwd: repoRoot });
-    expect(stdout.split('\n').filter(Boolean).sort()).toEqual(['api1', 'api2', 'hydra', 'loadbalancer', 'mailpit', 'matcher', 'migrate', 'postgres', 'rabbitmq']);
-    const { stdout: config } = await run('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: repoRoot });
+    await compose('config', '-q');
+    const { stdout } = await compose('config', '--services');
+    expect(stdout.split('\n').filter(Boolean).sort()).toEqual(['access', 'api1', 'api2', 'hydra', 'loadbalancer', 'mailpit', 'matcher', 'migrate', 'postgres', 'rabbitmq']);
+    const { stdout: config } = await compose('config');
     expect(config).toContain('enabled_plugins');
     expect(config).toContain('service_completed_successfully'); // everything waits for the migration
     expect(config).not.toMatch(/matcher:\n(?:.*\n)*?\s+container_name:/); // scalable: no fixed name
+  });
+
+  it('has no guest account and no shared credentials: each service its own broker user and database role, passwords required', async () => {
+    const { stdout: config } = await compose('config');
+    expect(config).not.toMatch(/guest/i);
+    const service = (name: string): string => new RegExp(`\n  ${name}:\n((?:    .*\n|\n)*)`).exec(config)![1]!;
+    const logins = ['api1', 'matcher', 'hydra'].map((name) => /STOMP_LOGIN: (\S+)/.exec(service(name))![1]);
+    expect(logins).toEqual(['qr-api', 'qr-matcher', 'qr-hydra']);
+    const roles = ['api1', 'matcher', 'hydra'].map((name) => /DATABASE_URL: postgres:\/\/([^:]+):/.exec(service(name))![1]);
+    expect(roles).toEqual(['qr_api', 'qr_matcher', 'qr_hydra']);
+    for (const name of ['api1', 'matcher', 'hydra']) expect(service(name)).toContain('DECLARE_TOPOLOGY: "false"');
+    await expect(run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: repoRoot, env: { ...process.env, QR_ADMIN_PASSWORD: '' } })).rejects.toThrow(/QR_ADMIN_PASSWORD/);
   });
 
   const images: { dockerfile: string; ready: string; env: Record<string, string> }[] = [

@@ -43,8 +43,8 @@ export class TestSystem {
     };
   }
 
-  async startApi(): Promise<ServiceProcess> {
-    const api = new ServiceProcess('api', 'services/api/src/main.ts', this.env({ PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TestSystem.adminToken, BOOTSTRAP_TOKEN: TestSystem.serviceToken }));
+  async startApi(extra: Record<string, string> = {}): Promise<ServiceProcess> {
+    const api = new ServiceProcess('api', 'services/api/src/main.ts', this.env({ PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TestSystem.adminToken, BOOTSTRAP_TOKEN: TestSystem.serviceToken, ...extra }));
     this.processes.push(api);
     const listening = await api.waitForLog((l) => l.msg === 'api listening');
     this.apiUrl = String(listening.url).replace('0.0.0.0', '127.0.0.1');

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type Env } from '@qr/runtime';
+import { accessSetupCommand } from './commands/access.js';
 import { dlqList, dlqPurge, dlqReplay, dlqShow } from './commands/dlq.js';
 import { importStackExchange } from './commands/import-stackexchange.js';
 import { journalPrune } from './commands/journal.js';
@@ -100,6 +101,13 @@ export async function runCli(argv: string[], io: Output, env?: Env, signal?: Abo
     .action((o: { json?: boolean }) => tokenList(context(), io, o));
   token.command('revoke').description('revoke a token at once (api instances stop accepting it within 10 s)').argument('<id>', 'from token list', positiveInt)
     .action((id: number) => tokenRevoke(context(), io, id));
+
+  const access = program.command('access').description('least privilege: a broker user and a Postgres role per service');
+  access.command('setup')
+    .description('make (or update) users and roles for api, matcher and hydra with only what each needs, declare the topology, and print each one\'s environment; run as a broker administrator (STOMP_LOGIN) and a database owner that may create roles (DATABASE_URL)')
+    .option('--vhost <vhost>', 'the broker vhost of the services (made if missing)', 'qr')
+    .option('--prefix <prefix>', 'names: <prefix>-api on the broker, <prefix>_api in Postgres', 'qr')
+    .action((o: { vhost: string; prefix: string }) => accessSetupCommand(context(), io, o, env ?? process.env));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

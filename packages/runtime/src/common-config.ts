@@ -9,6 +9,8 @@ export interface CommonConfig {
   stompVhost: string;
   rabbitmqManagementUrl: string;
   logLevel: string;
+  /** false: the topology was declared by `lemur access setup`; the service (a least-privilege user) only connects. */
+  declareTopology: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -26,6 +28,7 @@ export function parseCommonConfig(env: Env): CommonConfig {
     stompVhost: env.STOMP_VHOST ?? '/',
     rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672',
     logLevel: env.LOG_LEVEL ?? 'info',
+    declareTopology: env.DECLARE_TOPOLOGY !== 'false',
   };
   requireUrl('DATABASE_URL', config.databaseUrl, ['postgres:', 'postgresql:']);
   requireUrl('STOMP_URL', config.stompUrl, ['ws:', 'wss:', 'stomp:', 'tcp:']);

@@ -11,6 +11,7 @@ describe('configuration from the environment', () => {
       stompVhost: '/',
       rabbitmqManagementUrl: 'http://127.0.0.1:15672',
       logLevel: 'info',
+      declareTopology: true,
     });
   });
 

@@ -6,6 +6,7 @@ const config = loadApiConfig();
 const log = createLogger('api', config.logLevel);
 const transport = createStompTransport(config, log);
 const api = await startApi({
+  declareTopology: config.declareTopology,
   databaseUrl: config.databaseUrl, port: config.port, host: config.host, transport, log, journalRetentionDays: config.journalRetentionDays,
   adminToken: config.adminToken, bootstrapToken: config.bootstrapToken, rateLimits: config.rateLimits, trustProxy: config.trustProxy,
 });

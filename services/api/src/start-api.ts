@@ -25,6 +25,8 @@ export async function startApi(options: {
   journalRetentionDays?: number;
   adminToken?: string;
   bootstrapToken?: string;
+  /** false: only connect (the topology was declared by `lemur access setup`). Default true. */
+  declareTopology?: boolean;
   rateLimits?: AppDeps['rateLimits'];
   trustProxy?: AppDeps['trustProxy'];
 }): Promise<RunningApi> {
@@ -33,7 +35,7 @@ export async function startApi(options: {
   const pool = createPool(options.databaseUrl, { onError: (error) => log.warn({ err: error }, 'idle database client failed') });
   const relay = new OutboxRelay({ store: new PgOutboxStore(pool), transport, log, onPublished: (n) => metrics.messagesPublished.inc(n) });
   const abort = new AbortController();
-  const brokerReady = retryUntilDone('declaring the topology', () => transport.declare(topology), log, abort.signal)
+  const brokerReady = retryUntilDone('declaring the topology', () => (options.declareTopology === false ? Promise.resolve() : transport.declare(topology)), log, abort.signal)
     .then(() => transport.connect())
     .then(() => relay.start())
     .catch((error: unknown) => log.error({ err: error }, 'broker set-up abandoned'));

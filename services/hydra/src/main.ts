@@ -5,6 +5,7 @@ import { startHydra } from './start-hydra.js';
 const config = loadHydraConfig();
 const log = createLogger('hydra', config.logLevel);
 const hydra = await startHydra({
+  declareTopology: config.declareTopology,
   databaseUrl: config.databaseUrl,
   transport: createStompTransport(config, log),
   log,

@@ -22,6 +22,8 @@ export interface HydraOptions {
   retry?: Partial<RetryPolicy>;
   /** a mailer of the caller's (tests) */
   mailer?: Mailer;
+  /** false: only connect (the topology was declared by `lemur access setup`). Default true. */
+  declareTopology?: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function startHydra(options: HydraOptions): Promise<{ healthPort: n
     messageIdDomain: /@([^>\s]+)/.exec(from)?.[1] ?? 'question-router.local',
     log,
   };
-  await retryUntilDone('declaring the topology', () => transport.declare(topology), log);
+  if (options.declareTopology !== false) await retryUntilDone('declaring the topology', () => transport.declare(topology), log);
   await transport.connect();
   const consumers = subscriptions.hydra.map(
     (type) =>

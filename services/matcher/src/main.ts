@@ -5,6 +5,7 @@ import { startMatcher } from './start-matcher.js';
 const config = loadMatcherConfig();
 const log = createLogger('matcher', config.logLevel);
 const matcher = await startMatcher({
+  declareTopology: config.declareTopology,
   databaseUrl: config.databaseUrl,
   transport: createStompTransport(config, log),
   log,

@@ -18,6 +18,8 @@ export interface MatcherOptions {
   /** undefined: no health server (in-process embedding). */
   healthPort?: number;
   drainTimeoutMs?: number;
+  /** false: only connect (the topology was declared by `lemur access setup`). Default true. */
+  declareTopology?: boolean;
 }
 
 export interface RunningMatcher {
@@ -43,7 +45,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   const deps = { pool, people, matchLimit: options.matchLimit ?? 10, maxAsksPerWeek: options.maxAsksPerWeek, onOutboxWrite: () => relay.kick() };
   const retry = { maxAttempts: options.maxAttempts ?? 5, initialDelayMs: options.retryInitialDelayMs ?? 1_000 };
 
-  await retryUntilDone('declaring the topology', () => transport.declare(topology), log);
+  if (options.declareTopology !== false) await retryUntilDone('declaring the topology', () => transport.declare(topology), log);
   await transport.connect();
 
   const consumers: Consumer<unknown>[] = [];
