@@ -1,6 +1,6 @@
 import { createPool, type Pool } from '@qr/db';
 import { RabbitManagement, StompTransport } from '@qr/lemur';
-import type { CommonConfig } from '@qr/runtime';
+import type { CliConfig } from './config.js';
 
 /** Connections a command needs, made on first use and all closed at the end. */
 export class CliContext {
@@ -8,7 +8,7 @@ export class CliContext {
   private transport_: StompTransport | undefined;
   readonly management: RabbitManagement;
 
-  constructor(readonly config: CommonConfig) {
+  constructor(readonly config: CliConfig) {
     this.management = new RabbitManagement({ url: config.rabbitmqManagementUrl, login: config.stompLogin, passcode: config.stompPasscode, vhost: config.stompVhost });
   }
 

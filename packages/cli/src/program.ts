@@ -107,7 +107,7 @@ export async function runCli(argv: string[], io: Output, env?: Env, signal?: Abo
     .description('make (or update) users and roles for api, matcher and hydra with only what each needs, declare the topology, and print each one\'s environment; run as a broker administrator (STOMP_LOGIN) and a database owner that may create roles (DATABASE_URL)')
     .option('--vhost <vhost>', 'the broker vhost of the services (made if missing)', 'qr')
     .option('--prefix <prefix>', 'names: <prefix>-api on the broker, <prefix>_api in Postgres', 'qr')
-    .action((o: { vhost: string; prefix: string }) => accessSetupCommand(context(), io, o, env ?? process.env));
+    .action((o: { vhost: string; prefix: string }) => accessSetupCommand(context(), io, o));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -129,10 +129,9 @@ export async function setupAccess(ctx: CliContext, setup: AccessSetup): Promise<
 }
 
 /** `lemur access setup`: prints each service's environment (passwords appear only here). */
-export async function accessSetupCommand(ctx: CliContext, io: Output, options: { vhost: string; prefix: string }, env: Record<string, string | undefined> = process.env): Promise<void> {
+export async function accessSetupCommand(ctx: CliContext, io: Output, options: { vhost: string; prefix: string }): Promise<void> {
   // QR_API_PASSWORD etc. fix the passwords (docker-compose passes the ones its services use); unset: generated
-  const passwords = Object.fromEntries(serviceNames.flatMap((s) => (env[`QR_${s.toUpperCase()}_PASSWORD`] ? [[s, env[`QR_${s.toUpperCase()}_PASSWORD`]!]] : [])));
-  const result = await setupAccess(ctx, { vhost: options.vhost, prefix: options.prefix, passwords });
+  const result = await setupAccess(ctx, { vhost: options.vhost, prefix: options.prefix, passwords: ctx.config.accessPasswords });
   const database = new URL(ctx.config.databaseUrl);
   for (const [service, access] of Object.entries(result.services)) {
     const url = new URL(database.toString());
