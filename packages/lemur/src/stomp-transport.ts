@@ -1,6 +1,7 @@
 import { Client, ReconnectionTimeMode, type IMessage, type IStompSocket } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
-import { createConnection, type Socket } from 'node:net';
+import { createConnection, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import WebSocket from 'ws';
 import { PublishError } from './errors.js';
 import { silentLog, type Log } from './log.js';
@@ -17,6 +18,8 @@ export interface StompTransportOptions {
   vhost: string;
   /** http://host:15672: topology is declared through the management API. */
   managementUrl: string;
+  /** For stomps:// and wss://: a CA to trust (self-signed broker certificates), client certificates, etc. */
+  tls?: ConnectionOptions;
   receiptTimeoutMs?: number;
   heartbeatMs?: number;
   /** Heart-beats sent to the broker; default heartbeatMs over TCP and none over Web-STOMP (see the constructor). */
@@ -76,7 +79,7 @@ export class StompTransport implements Transport {
     const heartbeatOutgoing = options.heartbeatOutgoingMs ?? (webStomp ? 0 : heartbeat);
     const initialDelay = options.reconnectInitialDelayMs ?? 500;
     this.client = new Client({
-      webSocketFactory: () => createStompSocket(options.url),
+      webSocketFactory: () => createStompSocket(options.url, options.tls),
       connectHeaders: { login: options.login, passcode: options.passcode, host: options.vhost },
       heartbeatIncoming: heartbeat,
       heartbeatOutgoing,
@@ -256,8 +259,12 @@ class CorkedTcpSocket extends TCPWrapper {
   declare private corked: boolean;
 
   protected override getSocket(port: number, host: string): Socket {
-    this.tcp = createConnection({ port, host, noDelay: true });
+    this.useSocket(createConnection({ port, host, noDelay: true }));
     return this.tcp;
+  }
+
+  protected useSocket(socket: Socket): void {
+    this.tcp = socket;
   }
 
   override send(data: string | ArrayBuffer): void {
@@ -273,12 +280,28 @@ class CorkedTcpSocket extends TCPWrapper {
   }
 }
 
+/** STOMP over TLS: the same corked socket, made with tls.connect (server name checked against the certificate). */
+function tlsSocketClass(options: ConnectionOptions): typeof CorkedTcpSocket {
+  return class CorkedTlsSocket extends CorkedTcpSocket {
+    protected override getSocket(port: number, host: string): Socket {
+      const socket = tlsConnect({ servername: isIP(host) ? undefined : host, ...options, port, host });
+      socket.setNoDelay(true);
+      this.useSocket(socket);
+      return socket;
+    }
+  };
+}
+
 /** A socket for stompjs's webSocketFactory: STOMP over TCP for stomp:// (or tcp://), Web-STOMP for ws:// and wss://. */
-export function createStompSocket(url: string): IStompSocket {
+export function createStompSocket(url: string, tlsOptions?: ConnectionOptions): IStompSocket {
   const parsed = new URL(url);
   if (parsed.protocol === 'stomp:' || parsed.protocol === 'tcp:') {
     return new CorkedTcpSocket(parsed.hostname, Number(parsed.port || 61613)) as unknown as IStompSocket;
   }
+  if (parsed.protocol === 'stomps:' || parsed.protocol === 'stomp+ssl:') {
+    // RabbitMQ's STOMP TLS listener (stomp.listeners.ssl, usually 61614); the certificate is verified
+    return new (tlsSocketClass(tlsOptions ?? {}))(parsed.hostname, Number(parsed.port || 61614)) as unknown as IStompSocket;
+  }
   // Compression off: the default permessage-deflate is 4-5x slower against RabbitMQ.
-  return new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false }) as unknown as IStompSocket;
+  return new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false, ...(parsed.protocol === 'wss:' ? tlsOptions : {}) }) as unknown as IStompSocket;
 }

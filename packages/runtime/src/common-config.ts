@@ -1,5 +1,5 @@
 import { redactUrl } from './logger.js';
-import { readSecret } from './secrets.js';
+import { readFile, readSecret } from './secrets.js';
 /** Settings every service reads (DESIGN.md), each with a default that works on this machine. */
 export interface CommonConfig {
   databaseUrl: string;
@@ -11,6 +11,8 @@ export interface CommonConfig {
   logLevel: string;
   /** false: the topology was declared by `lemur access setup`; the service (a least-privilege user) only connects. */
   declareTopology: boolean;
+  /** STOMP_TLS_CA_FILE: a CA (PEM) to trust for stomps:// and wss:// when the broker's certificate is not from a public CA. */
+  stompTlsCa?: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -29,9 +31,10 @@ export function parseCommonConfig(env: Env): CommonConfig {
     rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672',
     logLevel: env.LOG_LEVEL ?? 'info',
     declareTopology: env.DECLARE_TOPOLOGY !== 'false',
+    ...(env.STOMP_TLS_CA_FILE ? { stompTlsCa: readFile('STOMP_TLS_CA_FILE', env.STOMP_TLS_CA_FILE) } : {}),
   };
   requireUrl('DATABASE_URL', config.databaseUrl, ['postgres:', 'postgresql:']);
-  requireUrl('STOMP_URL', config.stompUrl, ['ws:', 'wss:', 'stomp:', 'tcp:']);
+  requireUrl('STOMP_URL', config.stompUrl, ['ws:', 'wss:', 'stomp:', 'tcp:', 'stomps:', 'stomp+ssl:']);
   requireUrl('RABBITMQ_MANAGEMENT_URL', config.rabbitmqManagementUrl, ['http:', 'https:']);
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${config.logLevel}"`);

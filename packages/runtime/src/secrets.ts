@@ -11,9 +11,14 @@ export function readSecret(env: Env, name: string): string | undefined {
   const value = env[name];
   if (file && value) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
   if (!file) return value || undefined;
+  return readFile(`${name}_FILE`, file).trim() || undefined;
+}
+
+/** A file a setting points at (a CA certificate): its text, or a ConfigError naming the variable. */
+export function readFile(name: string, file: string): string {
   try {
-    return readFileSync(file, 'utf8').trim() || undefined;
+    return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }

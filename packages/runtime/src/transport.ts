@@ -8,6 +8,7 @@ export function createStompTransport(config: CommonConfig, log: Log): StompTrans
     passcode: config.stompPasscode,
     vhost: config.stompVhost,
     managementUrl: config.rabbitmqManagementUrl,
+    tls: config.stompTlsCa ? { ca: config.stompTlsCa } : undefined,
     log,
   });
 }
