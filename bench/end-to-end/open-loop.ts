@@ -24,7 +24,11 @@ import { RabbitManagement } from '@qr/lemur';
 import pg from 'pg';
 import { writeCommunity, type CommunityStats } from './community.js';
 
+/** Ends a fixed-rate run early, after its one step. */
+class Done extends Error {}
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const serviceToken = `bench-${randomUUID()}`;
 const env = process.env;
 const admin = env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const posts = path.resolve(root, '../shared/data/stackexchange/beer/Posts.xml');
@@ -34,6 +38,10 @@ const START_RATE = Number(env.BENCH_START_RATE ?? 10);
 const MAX_RATE = Number(env.BENCH_MAX_RATE ?? 2_000);
 const SEARCH_STEPS = Number(env.BENCH_SEARCH_STEPS ?? 3);
 const MATCHERS = Number(env.BENCH_MATCHERS ?? 1);
+/** Only one step at this rate (for profiling); no search. */
+const FIXED_RATE = env.BENCH_FIXED_RATE ? Number(env.BENCH_FIXED_RATE) : undefined;
+/** Extra node flags for the matcher processes, e.g. --cpu-prof. */
+const MATCHER_NODE_FLAGS = env.BENCH_MATCHER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 const rabbit = { management: 'http://127.0.0.1:15672', stomp: env.BENCH_STOMP_URL ?? 'stomp://127.0.0.1:61613', login: 'guest', passcode: 'guest' };
 
 // ---- the community: 10,000 people with the dump's history, imported as any dump is -----------------
@@ -100,7 +108,7 @@ const serviceEnv = {
   HEALTH_PORT: '0',
 };
 const children: ChildProcess[] = [];
-const api = start('api', 'services/api/src/main.ts', { ...serviceEnv, PORT: String(port), HOST: '127.0.0.1' }, port);
+const api = start('api', 'services/api/src/main.ts', { ...serviceEnv, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_TOKEN: serviceToken }, port);
 const matchers: Promise<void>[] = [];
 for (let i = 0; i < MATCHERS; i++) {
   const healthPort = await freePort();
@@ -164,7 +172,7 @@ async function step(rate: number, seconds: number): Promise<Step> {
       try {
         const response = await fetch(`${base}/questions`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
           body: JSON.stringify({ askerId, title: q.title, body: q.body, tags: q.tags }),
         });
         const body = (await response.json()) as { id?: number; error?: { message: string } };
@@ -234,6 +242,10 @@ let rate = START_RATE;
 try {
   await step(Math.min(5, START_RATE), 5); // warm-up: connections, JIT, caches; not reported
   // doubling up from the start rate while it holds, or halving down until one holds
+  if (FIXED_RATE) {
+    report(await step(FIXED_RATE, STEP_SECONDS));
+    throw new Done();
+  }
   for (;;) {
     const s = await step(rate, STEP_SECONDS);
     report(s);
@@ -292,6 +304,8 @@ try {
     `${JSON.stringify({ at: new Date().toISOString(), machine, community, matchers: MATCHERS, stepSeconds: STEP_SECONDS, maxHeld, firstFailed: Number.isFinite(firstFailed) ? firstFailed : null, atHalf, steps, ceilingRate: ceiling ?? null, endToEndOverRaw: ceiling ? round(maxHeld / ceiling, 3) : null }, null, 2)}\n`,
   );
   process.stderr.write(`wrote ${out}\n`);
+} catch (error) {
+  if (!(error instanceof Done)) throw error;
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
@@ -304,7 +318,8 @@ try {
 // ---- helpers -----------------------------------------------------------------------------------------
 /** Starts a service (logging warnings and errors only: request logs would cost the api CPU) and waits for its /readyz. */
 async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, readyPort: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = script.includes('matcher') ? MATCHER_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', script], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const show = (chunk: Buffer): boolean => process.stderr.write(`[${name}] ${chunk.toString()}`);
   child.stdout?.on('data', show);
