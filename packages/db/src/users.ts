@@ -14,3 +14,9 @@ export async function findUserIdByEmail(db: Queryable, email: string): Promise<n
   const { rows } = await db.query<{ id: number }>('select id from users where lower(email) = lower($1)', [email]);
   return rows[0]?.id;
 }
+
+/** People by id, names only (never emails): whom the demo ask page may ask as. */
+export async function listPeople(db: Queryable, limit: number): Promise<{ id: number; name: string }[]> {
+  const { rows } = await db.query<{ id: number; name: string }>('select id, name from users order by id limit $1', [limit]);
+  return rows;
+}

@@ -70,6 +70,8 @@ async function replayOn(transport: Transport, queue: string, options: ReplayDead
   let seen = 0;
   let replayed = 0;
   const held: Delivery[] = [];
+  /** A message that fails again at once comes back while we still listen: replay each one once per run. */
+  const replayedIds = new Set<string>();
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   let idle = setTimeout(() => finish(), idleMs);
@@ -81,10 +83,11 @@ async function replayOn(transport: Transport, queue: string, options: ReplayDead
       clearTimeout(idle);
       idle = setTimeout(() => finish(), idleMs);
       const dead = describeDeadLetter(delivery);
-      if ((wanted && !wanted.has(dead.id)) || replayed >= limit) {
+      if ((wanted && !wanted.has(dead.id)) || replayed >= limit || (dead.id !== '' && replayedIds.has(dead.id))) {
         held.push(delivery); // left unacked: handed back when the connection closes
       } else {
         replayed += 1;
+        replayedIds.add(dead.id);
         work.push(
           (async () => {
             const headers: MessageHeaders = {};

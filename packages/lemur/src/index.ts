@@ -1,7 +1,7 @@
 export { Consumer, defaultRetryPolicy, type ConsumerOptions, type ConsumerOutcome, type HandlerContext, type RetryPolicy } from './consumer.js';
 export { PermanentError, PublishError, toError } from './errors.js';
 export { silentLog, type Log } from './log.js';
-export { MemoryBroker, MemoryTransport } from './memory-transport.js';
+export { MemoryBroker, MemoryTransport, type MemoryQueueStats } from './memory-transport.js';
 export { createMessage, Headers, type MessageHeaders, type NewMessageOptions, type OutgoingMessage, type ReceivedMessage } from './message.js';
 export { OutboxRelay, type OutboxEntry, type OutboxRelayOptions, type OutboxStore } from './outbox-relay.js';
 export { RabbitManagement, type PeekedMessage, type QueueStats, type RabbitManagementOptions } from './rabbit-management.js';

@@ -23,6 +23,20 @@ interface MemoryQueue {
   consumers: Consumer[];
   nextConsumer: number;
   deliveryLimit: number | undefined;
+  /** counters since start, for rates */
+  published: number;
+  acked: number;
+}
+
+/** What an operator sees of a queue (the same shape as RabbitManagement's, without its rates). */
+export interface MemoryQueueStats {
+  name: string;
+  messages: number;
+  ready: number;
+  unacked: number;
+  consumers: number;
+  published: number;
+  acked: number;
 }
 
 /**
@@ -41,7 +55,7 @@ export class MemoryBroker {
     for (const spec of topology.queues) {
       for (const name of [spec.name, deadLetterQueueName(spec.name)]) {
         if (!this.queues.has(name)) {
-          this.queues.set(name, { name, ready: [], consumers: [], nextConsumer: 0, deliveryLimit: undefined });
+          this.queues.set(name, { name, ready: [], consumers: [], nextConsumer: 0, deliveryLimit: undefined, published: 0, acked: 0 });
         }
       }
       const queue = this.queues.get(spec.name);
@@ -59,6 +73,14 @@ export class MemoryBroker {
   /** Messages waiting in a queue (not counting those delivered and unacked). */
   depth(queue: string): number {
     return this.queues.get(queue)?.ready.length ?? 0;
+  }
+
+  /** Every queue's depth, consumers and counters (published, acked since start). */
+  stats(): MemoryQueueStats[] {
+    return [...this.queues.values()].map((q) => {
+      const unacked = q.consumers.reduce((sum, c) => sum + c.unacked.size, 0);
+      return { name: q.name, messages: q.ready.length + unacked, ready: q.ready.length, unacked, consumers: q.consumers.filter((c) => c.active).length, published: q.published, acked: q.acked };
+    });
   }
 
   /** A copy of what is waiting in a queue, for inspection in tests and tools. */
@@ -123,6 +145,7 @@ export class MemoryBroker {
   }
 
   private enqueue(queue: MemoryQueue, message: StoredMessage): void {
+    queue.published += 1;
     queue.ready.push(message);
     this.dispatchSoon(queue);
   }
@@ -163,7 +186,7 @@ export class MemoryBroker {
         body: message.body,
         redelivered: message.deliveries > 1,
         ack: () => {
-          settle();
+          if (settle()) queue.acked += 1;
         },
         nack: ({ requeue }) => {
           if (!settle()) return;

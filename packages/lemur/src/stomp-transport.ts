@@ -103,6 +103,11 @@ export class StompTransport implements Transport {
     return this.management;
   }
 
+  /** Another connection with the same settings (not connected yet): for work that wants its own, like replaying dead letters. */
+  clone(): StompTransport {
+    return new StompTransport(this.options);
+  }
+
   connect(): Promise<void> {
     if (this.client.connected) return Promise.resolve();
     if (this.closing) return Promise.reject(new Error('transport closed'));

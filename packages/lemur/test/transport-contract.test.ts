@@ -364,4 +364,15 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
     await left.waitFor(2);
     expect(left.deliveries.map((x) => JSON.parse(x.body).n).sort()).toEqual([1, 3]);
   });
+
+  it('replays a dead letter that fails again at once only once per run (no ping-pong)', async () => {
+    const consumer = new Consumer({ transport, queue: 'work', defaultType: 'work', decode: (_t, _v, body) => body, handle: async () => { throw new PermanentError('still broken'); } });
+    await consumer.start();
+    const message = createMessage('work', { n: 5 });
+    await transport.publish({ queue: 'work' }, message);
+    await new Promise((r) => setTimeout(r, 1_000)); // the consumer dead-letters it
+    const result = await replayDeadLetters(() => world.connect(), 'work', { idleMs: 800 });
+    expect(result.replayed).toBe(1);
+    await consumer.close();
+  });
 });

@@ -9,7 +9,11 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Auth } from './auth.js';
 import { HttpError, installErrorHandlers, notFound } from './errors.js';
+import { registerOpsRoutes } from './ops-routes.js';
+import type { QueueOps } from './queue-ops.js';
 import { installRateLimits, type RateLimits } from './rate-limits.js';
+import { MatchWatch, registerWatchRoutes } from './watch.js';
+import { defaultWebRoot, registerWebPages } from './web-pages.js';
 import { registerPreferenceRoutes } from './preferences-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
 import {
@@ -32,6 +36,10 @@ export interface AppDeps {
   bootstrapToken?: string;
   /** Requests per minute: per token by scope, and per client address without a token. */
   rateLimits?: Partial<RateLimits>;
+  /** The operations page's queue view and replays; unset: /admin/queues answers 503. */
+  queueOps?: QueueOps;
+  /** The built web pages (services/web/dist) served at /; default: that folder beside this package. */
+  webRoot?: string;
   /** How long a database token is trusted before it is looked up again (default 10 s: a revocation takes that long). */
   tokenCacheMs?: number;
   /** Fastify's trustProxy: behind a load balancer, the client address comes from X-Forwarded-For. */
@@ -56,8 +64,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   auth.install(app);
   installRateLimits(app, auth, deps.rateLimits);
 
+  const watch = new MatchWatch(deps.databaseUrl);
+  app.addHook('onClose', () => watch.close());
   // Routes go in a plugin registered after the rate limiter, so that its onRoute hook sees them all.
-  void app.register(async (scope) => registerRoutes(scope, deps, auth));
+  void app.register(async (scope) => {
+    registerRoutes(scope, deps, auth);
+    registerWatchRoutes(scope, pool, watch);
+    registerOpsRoutes(scope, pool, deps.queueOps);
+    await registerWebPages(scope, deps.webRoot ?? defaultWebRoot);
+  });
   return app;
 }
 

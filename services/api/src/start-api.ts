@@ -1,9 +1,10 @@
 import { topology } from '@qr/contracts';
-import { createPool, PgOutboxStore, pruneJournal } from '@qr/db';
-import { OutboxRelay, type Transport } from '@qr/lemur';
+import { createPool, PgOutboxStore, pruneJournal, type Pool } from '@qr/db';
+import { OutboxRelay, StompTransport, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, type Logger } from '@qr/runtime';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from './app.js';
+import { RabbitQueueOps, type QueueOps } from './queue-ops.js';
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -29,6 +30,8 @@ export async function startApi(options: {
   declareTopology?: boolean;
   rateLimits?: AppDeps['rateLimits'];
   trustProxy?: AppDeps['trustProxy'];
+  /** The operations page's view of the queues; default: RabbitMQ's management API when the transport is STOMP. */
+  queueOps?: (pool: Pool) => QueueOps;
 }): Promise<RunningApi> {
   const { log, transport } = options;
   const metrics = new ServiceMetrics('api');
@@ -40,7 +43,7 @@ export async function startApi(options: {
     .then(() => relay.start())
     .catch((error: unknown) => log.error({ err: error }, 'broker set-up abandoned'));
   const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger, adminToken: options.adminToken,
-    bootstrapToken: options.bootstrapToken, rateLimits: options.rateLimits, trustProxy: options.trustProxy });
+    bootstrapToken: options.bootstrapToken, rateLimits: options.rateLimits, trustProxy: options.trustProxy, queueOps: options.queueOps?.(pool) ?? defaultQueueOps(pool, transport) });
   const url = await app.listen({ port: options.port, host: options.host });
   const retentionMs = (options.journalRetentionDays ?? 7) * 86_400_000;
   const prune = (): void => {
@@ -70,4 +73,14 @@ export async function startApi(options: {
       return closing;
     },
   };
+}
+
+function defaultQueueOps(pool: Pool, transport: Transport): QueueOps | undefined {
+  if (!(transport instanceof StompTransport)) return undefined;
+  const connect = async (): Promise<Transport> => {
+    const another = transport.clone();
+    await another.connect();
+    return another;
+  };
+  return new RabbitQueueOps(pool, transport, connect, transport.managementApi);
 }

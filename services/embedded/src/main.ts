@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { startApi } from '@qr/api';
+import { MemoryQueueOps, startApi } from '@qr/api';
 import { createPool, insertToken, migrate, newToken, type Pool, type TokenScope } from '@qr/db';
 import { startHydra } from '@qr/hydra';
 import { MemoryBroker, MemoryTransport } from '@qr/lemur';
@@ -38,7 +38,16 @@ log.info({ dataDir, port: pgPort }, 'embedded postgres running');
 
 const broker = new MemoryBroker();
 const matcher = await startMatcher({ databaseUrl, transport: new MemoryTransport(broker), log: log.child({ service: 'matcher' }) });
-const api = await startApi({ databaseUrl, port: config.port, host: '127.0.0.1', transport: new MemoryTransport(broker), log: log.child({ service: 'api' }) });
+const apiTransport = new MemoryTransport(broker);
+const api = await startApi({
+  databaseUrl, port: config.port, host: '127.0.0.1', transport: apiTransport, log: log.child({ service: 'api' }),
+  // the operations page sees the in-memory queues
+  queueOps: (pool) => new MemoryQueueOps(pool, apiTransport, async () => {
+    const another = new MemoryTransport(broker);
+    await another.connect();
+    return another;
+  }, broker),
+});
 const mailDir = path.resolve(config.mailDir);
 const hydra = await startHydra({ databaseUrl, transport: new MemoryTransport(broker), log: log.child({ service: 'hydra' }), mailDir, publicUrl: api.url });
 
@@ -53,6 +62,9 @@ await seedPool.end();
 const example = JSON.stringify({ askerId: askerId ?? 1, ...exampleQuestion });
 process.stdout.write(`
   The question router is running at ${api.url}
+
+  Its pages: ask and watch the matches arrive at ${api.url}/#token=${tokens.service}
+             the queues, dead letters and replays at ${api.url}/ops.html#token=${tokens.admin}
 
   Writes need a bearer token. A service token (the web app's: it may act for any user):
     TOKEN=${tokens.service}

@@ -1,0 +1,100 @@
+import { getMatches, getQuestion, type Pool } from '@qr/db';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { notFound } from './errors.js';
+import { idParams, type IdParams } from './schemas.js';
+
+/**
+ * One LISTEN question_matched connection per api instance, fanned out to the browsers watching a
+ * question. Postgres notifies at commit, whichever matcher matched it. If the LISTEN connection is
+ * down, watchers still learn within their polling interval.
+ */
+export class MatchWatch {
+  private readonly waiting = new Map<number, Set<() => void>>();
+  private client: pg.Client | undefined;
+  private starting: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly databaseUrl: string) {}
+
+  /** Calls `onMatched` once the question's matches commit (or at the next poll); returns an unsubscribe. */
+  watch(questionId: number, onMatched: () => void): () => void {
+    void this.ensureListening();
+    let set = this.waiting.get(questionId);
+    if (!set) this.waiting.set(questionId, (set = new Set()));
+    set.add(onMatched);
+    return () => {
+      set.delete(onMatched);
+      if (set.size === 0) this.waiting.delete(questionId);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.client?.end().catch(() => {});
+  }
+
+  private ensureListening(): Promise<void> {
+    if (this.client || this.closed) return Promise.resolve();
+    this.starting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.databaseUrl });
+      client.on('notification', (n) => {
+        for (const callback of [...(this.waiting.get(Number(n.payload)) ?? [])]) callback();
+      });
+      const drop = (): void => {
+        if (this.client === client) this.client = undefined; // the next watcher reconnects; polling covers the gap
+      };
+      client.on('error', drop);
+      client.on('end', drop);
+      try {
+        await client.connect();
+        await client.query('listen question_matched');
+        this.client = client;
+      } catch {
+        drop();
+      }
+    })().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+}
+
+/**
+ * `GET /questions/:id/events`: server-sent events. One `matched` event with the matches (score and
+ * reasons) as soon as they commit, then the stream ends; a comment every 15 s keeps proxies from
+ * closing it; after 10 minutes, a `timeout` event. Public, like GET /questions/:id/matches.
+ */
+export function registerWatchRoutes(app: FastifyInstance, pool: Pool, watch: MatchWatch): void {
+  app.get<{ Params: IdParams }>('/questions/:id/events', { schema: { params: idParams } }, async (request, reply) => {
+    const questionId = request.params.id;
+    const question = await getQuestion(pool, questionId);
+    if (!question) throw notFound('question', questionId);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.write(`event: question\ndata: ${JSON.stringify({ questionId, title: question.title, body: question.body, tags: question.tags })}\n\n`);
+    let done = false;
+    const timers: NodeJS.Timeout[] = [];
+    let unwatch = (): void => {};
+    const finish = (event?: string, data?: unknown): void => {
+      if (done) return;
+      done = true;
+      unwatch();
+      for (const t of timers) clearInterval(t);
+      if (event) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      raw.end();
+    };
+    const sendIfMatched = async (): Promise<void> => {
+      if (done) return;
+      const now = await getQuestion(pool, questionId).catch(() => undefined);
+      if (!now?.matchedAt || done) return;
+      const matches = await getMatches(pool, questionId);
+      finish('matched', { questionId, status: 'matched', matches });
+    };
+    raw.on('close', () => finish());
+    unwatch = watch.watch(questionId, () => void sendIfMatched());
+    timers.push(setInterval(() => void sendIfMatched(), 2_000));
+    timers.push(setInterval(() => raw.write(': still waiting\n\n'), 15_000));
+    timers.push(setTimeout(() => finish('timeout', { questionId }), 600_000));
+    await sendIfMatched();
+  });
+}

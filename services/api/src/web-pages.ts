@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+/** services/web/dist, built by `npm run build -w @qr/web` (npm start and npm test build it first). */
+export const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/**
+ * The web pages (ask and watch at /, operations at /ops.html), as static files: everything they load
+ * comes from here, nothing from outside the system. Without a build, / says how to make one.
+ */
+export async function registerWebPages(app: FastifyInstance, root: string): Promise<void> {
+  if (!existsSync(`${root}/index.html`)) {
+    app.get('/', async (_request, reply) => reply.code(404).type('text/plain').send('The web pages are not built: npm run build -w @qr/web'));
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    index: ['index.html'],
+    wildcard: false, // only the files of the build: no path reaches anything else
+    decorateReply: false,
+    setHeaders: (res) => {
+      // the pages load nothing from elsewhere, and say so to the browser
+      res.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+      res.header('x-content-type-options', 'nosniff');
+      res.header('referrer-policy', 'no-referrer');
+    },
+  });
+}
