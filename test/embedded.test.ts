@@ -58,3 +58,20 @@ it('prints how to ask, and routes a hops question to the demo community\'s hops 
   expect(toHannah).toContain('Subject: A question you can answer: How many hops for a bitter IPA?');
   expect(toHannah).toContain(`${url}/questions/${id}`);
 }, 30_000);
+
+it('serves the pages, with links carrying the tokens, and the operations view of the in-memory queues', async () => {
+  const printed = system.output.join('\n');
+  const admin = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ops\\.html#token=(qr_[A-Za-z0-9_-]+)`).exec(printed)?.[1];
+  expect(printed).toMatch(new RegExp(`${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/#token=qr_`));
+  expect(admin, 'the operations link with its admin token').toBeDefined();
+  const page = await fetch(`${url}/`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+  expect(await page.text()).toContain('Ask a question');
+  expect((await fetch(`${url}/ops.html`)).status).toBe(200);
+  expect((await fetch(`${url}/admin/queues`)).status).toBe(401);
+  const queues = (await (await fetch(`${url}/admin/queues`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { queues: { name: string; consumers: number; published?: number }[] };
+  const asked = queues.queues.find((q) => q.name === 'question.asked');
+  expect(asked?.consumers).toBe(1);
+  expect(asked?.published).toBeGreaterThanOrEqual(1);
+});
