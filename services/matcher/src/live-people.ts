@@ -47,6 +47,11 @@ export class LivePeople implements PeopleSource {
   private pendingPeople = new Set<number>();
   private pendingQuestions = new Set<number>();
   private flushing: Promise<void> | undefined;
+  /**
+   * Full reloads and per-person refreshes run one at a time, in order: a refresh notified while a
+   * full reload runs is applied after it (the reload may have read that person before the change).
+   */
+  private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private generation = 0;
 
@@ -74,13 +79,14 @@ export class LivePeople implements PeopleSource {
     this.closed = true;
     clearInterval(this.corpusTimer);
     clearTimeout(this.reconnectTimer);
-    await this.flushing;
+    await this.queue;
     await this.listener?.end().catch(() => {});
   }
 
   /** Resolves once every notification received so far has been applied (for tests and start-up). */
   async settled(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.flushing) await this.flushing.catch(() => {});
+    await this.queue;
   }
 
   // ---- PeopleSource ----------------------------------------------------------------------------------
@@ -217,7 +223,7 @@ export class LivePeople implements PeopleSource {
 
   private scheduleFlush(): void {
     if (this.flushing) return;
-    this.flushing = (async () => {
+    this.flushing = this.inOrder(async () => {
       // batch: everything notified while one refresh runs goes in the next
       while (this.pendingPeople.size || this.pendingQuestions.size) {
         const people = [...this.pendingPeople];
@@ -235,11 +241,19 @@ export class LivePeople implements PeopleSource {
           if (this.closed) break;
         }
       }
-    })().finally(() => (this.flushing = undefined));
+    }).finally(() => (this.flushing = undefined));
   }
 
-  private async reloadAll(): Promise<void> {
-    await Promise.all([this.loadPeople(undefined), this.loadAsks(undefined), this.loadCorpus()]);
+  private inOrder(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private reloadAll(): Promise<void> {
+    return this.inOrder(async () => {
+      await Promise.all([this.loadPeople(undefined), this.loadAsks(undefined), this.loadCorpus()]);
+    });
   }
 
   /** (Re)loads these people's expertise, totals and recent answers; `undefined`: everyone. */
