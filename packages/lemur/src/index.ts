@@ -2,7 +2,7 @@ export { Consumer, defaultRetryPolicy, type ConsumerOptions, type ConsumerOutcom
 export { PermanentError, PublishError, toError } from './errors.js';
 export { silentLog, type Log } from './log.js';
 export { MemoryBroker, MemoryTransport, type MemoryQueueStats } from './memory-transport.js';
-export { createMessage, Headers, type MessageHeaders, type NewMessageOptions, type OutgoingMessage, type ReceivedMessage } from './message.js';
+export { asReplay, createMessage, Headers, type MessageHeaders, type NewMessageOptions, type OutgoingMessage, type ReceivedMessage } from './message.js';
 export { OutboxRelay, type OutboxEntry, type OutboxRelayOptions, type OutboxStore } from './outbox-relay.js';
 export { RabbitManagement, type PeekedMessage, type QueueStats, type RabbitManagementOptions } from './rabbit-management.js';
 export { createStompSocket, StompTransport, type StompTransportOptions } from './stomp-transport.js';

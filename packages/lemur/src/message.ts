@@ -65,3 +65,8 @@ export function createMessage(type: string, body: unknown, options: NewMessageOp
   if (options.version !== undefined && options.version !== 1) headers[Headers.version] = String(options.version);
   return { id, type, body: JSON.stringify(body), headers };
 }
+
+/** A journal message sent again for debugging: attempts start over, and it says when it was replayed. */
+export function asReplay(message: OutgoingMessage, replayedAt: string): OutgoingMessage {
+  return { ...message, headers: { ...message.headers, [Headers.attempt]: '1', 'x-replayed-at': replayedAt } };
+}

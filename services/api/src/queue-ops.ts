@@ -1,7 +1,7 @@
 import { topology } from '@qr/contracts';
 import { selectJournal, type Pool } from '@qr/db';
 import {
-  deadLetterQueueName, describeDeadLetter, Headers, replayDeadLetters, type DeadLetter, type MemoryBroker, type RabbitManagement, type Transport,
+  asReplay, deadLetterQueueName, describeDeadLetter, replayDeadLetters, type DeadLetter, type MemoryBroker, type RabbitManagement, type Transport,
 } from '@qr/lemur';
 
 export interface QueueView {
@@ -51,7 +51,7 @@ abstract class BaseQueueOps implements QueueOps {
     const entries = await selectJournal(this.pool, { questionIds: [questionId], types: ['question.asked'] });
     const replayedAt = new Date().toISOString();
     for (const entry of entries) {
-      await this.transport.publish(entry.destination, { ...entry.message, headers: { ...entry.message.headers, [Headers.attempt]: '1', 'x-replayed-at': replayedAt } });
+      await this.transport.publish(entry.destination, asReplay(entry.message, replayedAt));
     }
     return entries.length;
   }

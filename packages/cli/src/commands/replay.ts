@@ -1,4 +1,4 @@
-import { Headers, type Destination, type OutgoingMessage } from '@qr/lemur';
+import { asReplay, type Destination } from '@qr/lemur';
 import { getMatches, getQuestion, selectJournal, type JournalEntry } from '@qr/db';
 import { decideMatches, PgPeople } from '@qr/matcher';
 import type { CliContext } from '../context.js';
@@ -45,8 +45,7 @@ export async function replayCommand(ctx: CliContext, io: Output, options: Replay
       await Promise.all(
         window.map(async (entry) => {
           const destination: Destination = options.to ? { queue: options.to } : entry.destination;
-          const message: OutgoingMessage = { ...entry.message, headers: { ...entry.message.headers, [Headers.attempt]: '1', 'x-replayed-at': replayedAt } };
-          await transport.publish(destination, message);
+          await transport.publish(destination, asReplay(entry.message, replayedAt));
           published += 1;
           bar.update(published);
         }),
