@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Auth } from './auth.js';
+import type { Auth, Caller } from './auth.js';
 
 /** Requests per minute. */
 export interface RateLimits {
@@ -22,18 +21,19 @@ const unlimited = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Per-token (by scope) and per-address request limits, with @fastify/rate-limit: 429 with
- * Retry-After and the x-ratelimit-* headers. The key is a hash of the bearer token, or the client
- * address; a made-up token counts against the address, so guessing tokens is limited too. Counters
+ * Retry-After and the x-ratelimit-* headers. The key names the token (its id, or the variable it came from), or the
+ * client address; a made-up token counts against the address, so guessing tokens is limited too. Counters
  * are per api instance (in memory): behind a load balancer of N instances a client gets up to N times
  * the limit. Behind a proxy, set TRUST_PROXY so the address is the client's, not the proxy's.
  */
 export function installRateLimits(app: FastifyInstance, auth: Auth, limits: Partial<RateLimits> = {}): void {
   const perMinute = { ...defaultRateLimits, ...limits };
-  const scopeOf = async (request: FastifyRequest): Promise<keyof RateLimits> => {
+  // identify() hashes and looks the token up once per request (it keeps the caller on the request)
+  const callerOf = async (request: FastifyRequest): Promise<Caller | undefined> => {
     try {
-      return (await auth.identify(request))?.scope ?? 'anonymous';
+      return await auth.identify(request);
     } catch {
-      return 'anonymous';
+      return undefined; // a made-up token: counted against the address
     }
   };
   void app.register(rateLimit, {
@@ -41,11 +41,10 @@ export function installRateLimits(app: FastifyInstance, auth: Auth, limits: Part
     timeWindow: 60_000,
     allowList: (request) => unlimited.has(request.url.split('?')[0] ?? ''),
     keyGenerator: async (request) => {
-      const scope = await scopeOf(request);
-      if (scope === 'anonymous') return `address:${request.ip}`;
-      return `token:${createHash('sha256').update(request.headers.authorization ?? '').digest('base64url').slice(0, 22)}`;
+      const caller = await callerOf(request);
+      return caller ? `token:${caller.token}` : `address:${request.ip}`;
     },
-    max: async (request) => perMinute[await scopeOf(request)],
+    max: async (request) => perMinute[(await callerOf(request))?.scope ?? 'anonymous'],
     errorResponseBuilder: (_request, context) => {
       const error = new Error(`rate limit exceeded: at most ${context.max} requests a minute; try again in ${context.after}`) as Error & { statusCode: number };
       error.statusCode = 429;
