@@ -129,9 +129,9 @@ export class Consumer<TBody> {
     let message: ReceivedMessage<TBody>;
     try {
       const maxBytes = this.options.maxBodyBytes ?? 256 * 1024;
-      if (delivery.body.length > maxBytes / 3 && Buffer.byteLength(delivery.body, 'utf8') > maxBytes) {
-        throw new PermanentError(`body of ${Buffer.byteLength(delivery.body, 'utf8')} bytes is over the ${maxBytes}-byte limit`);
-      }
+      // a UTF-8 character is at most 3 bytes per UTF-16 unit: shorter strings need no counting
+      const bytes = delivery.body.length > maxBytes / 3 ? Buffer.byteLength(delivery.body, 'utf8') : 0;
+      if (bytes > maxBytes) throw new PermanentError(`body of ${bytes} bytes is over the ${maxBytes}-byte limit`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(delivery.body) as unknown;
