@@ -15,12 +15,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@qr/db/testing';
 import { RabbitManagement } from '@qr/lemur';
+import { freePort } from '@qr/runtime';
 import pg from 'pg';
 import { writeCommunity, type CommunityStats } from './community.js';
 
@@ -334,15 +334,6 @@ async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, 
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -6,3 +6,4 @@ export { ServiceMetrics } from './metrics.js';
 export { closeAll, exitOnSignals } from './shutdown.js';
 export { createStompTransport, retryUntilDone } from './transport.js';
 export { startWorkerServer } from './worker-server.js';
+export { freePort } from './free-port.js';

