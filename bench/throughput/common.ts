@@ -100,3 +100,36 @@ export function errorMessage(error: unknown): string {
 export function runId(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
+
+/**
+ * Publishes n messages keeping at most `window` unconfirmed: each confirmation frees a slot at once
+ * (the best a client can do). `send` reports through callbacks, so the raw ceiling pays for no
+ * promise per message; resolves when all n are confirmed, rejects on the first failure or at `timeoutMs`.
+ */
+export function slidingWindow(
+  n: number,
+  window: number,
+  timeoutMs: number,
+  send: (i: number, confirmed: () => void, failed: (error: unknown) => void) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let sent = 0;
+    let confirmed = 0;
+    const timer = setTimeout(() => reject(new Error(`${confirmed} of ${n} confirmed within ${timeoutMs} ms`)), timeoutMs);
+    const fail = (error: unknown): void => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    const onConfirmed = (): void => {
+      confirmed += 1;
+      if (confirmed === n) {
+        clearTimeout(timer);
+        resolve();
+      } else pump();
+    };
+    const pump = (): void => {
+      while (sent < n && sent - confirmed < window) send(sent++, onConfirmed, fail);
+    };
+    pump();
+  });
+}

@@ -3,7 +3,7 @@ import { createMessage, MemoryTransport, RabbitManagement, StompTransport, TaskQ
 import { Client, type IMessage, type IStompSocket } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
 import WebSocket from 'ws';
-import { Countdown, payload, result, runId, type BenchConfig, type PeerResult } from './common.js';
+import { Countdown, payload, result, runId, slidingWindow, type BenchConfig, type PeerResult } from './common.js';
 
 /** A fresh vhost for one peer, deleted afterwards whatever happened. */
 export async function withVhost<T>(config: BenchConfig, prefix: string, body: (vhost: string, management: RabbitManagement) => Promise<T>): Promise<T> {
@@ -77,30 +77,15 @@ export async function runCeiling(config: BenchConfig, path: StompPath, frames: '
       // so the frames the broker parses, stores and delivers are the same size as lemur's.
       const extraHeaders = (): Record<string, string> => (frames === 'lemur' ? createMessage('noop', null).headers : {});
       const start = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        let sent = 0;
-        let confirmed = 0;
-        let receipt = 0;
-        const timer = setTimeout(() => reject(new Error(`ceiling: ${confirmed} of ${config.n} receipts within ${config.timeoutMs} ms`)), config.timeoutMs);
-        const pump = (): void => {
-          while (sent < config.n && sent - confirmed < config.window) {
-            const id = `r${++receipt}`;
-            publisher.watchForReceipt(id, () => {
-              confirmed += 1;
-              if (confirmed === config.n) {
-                clearTimeout(timer);
-                resolve();
-              } else pump();
-            });
-            publisher.publish({
-              destination: `/amq/queue/${queue}`,
-              body: bodies[sent] ?? '',
-              headers: { ...extraHeaders(), persistent: 'true', 'content-type': 'application/json', receipt: id },
-            });
-            sent += 1;
-          }
-        };
-        pump();
+      let receipt = 0;
+      await slidingWindow(config.n, config.window, config.timeoutMs, (i, confirmed) => {
+        const id = `r${++receipt}`;
+        publisher.watchForReceipt(id, confirmed);
+        publisher.publish({
+          destination: `/amq/queue/${queue}`,
+          body: bodies[i] ?? '',
+          headers: { ...extraHeaders(), persistent: 'true', 'content-type': 'application/json', receipt: id },
+        });
       });
       const published = performance.now();
       const finished = await countdown.done;
@@ -141,20 +126,8 @@ async function runLemur(config: BenchConfig, label: string, publishTransport: Tr
     const client = tasks.client(publishTransport);
     const start = performance.now();
     // The same sliding window as the ceiling: at most `window` defers awaiting their receipt.
-    await new Promise<void>((resolve, reject) => {
-      let sent = 0;
-      let confirmed = 0;
-      const pump = (): void => {
-        while (sent < config.n && sent - confirmed < config.window) {
-          client.defer('noop', payload(sent)).then(() => {
-            confirmed += 1;
-            if (confirmed === config.n) resolve();
-            else pump();
-          }, reject);
-          sent += 1;
-        }
-      };
-      pump();
+    await slidingWindow(config.n, config.window, config.timeoutMs, (i, confirmed, failed) => {
+      client.defer('noop', payload(i)).then(confirmed, failed);
     });
     const published = performance.now();
     const finished = await countdown.done;
