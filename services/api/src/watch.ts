@@ -83,9 +83,9 @@ export function registerWatchRoutes(app: FastifyInstance, pool: Pool, watch: Mat
       if (event) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       raw.end();
     };
-    const sendIfMatched = async (): Promise<void> => {
+    const sendIfMatched = async (known?: { matchedAt: Date | null }): Promise<void> => {
       if (done) return;
-      const now = await getQuestion(pool, questionId).catch(() => undefined);
+      const now = known ?? (await getQuestion(pool, questionId).catch(() => undefined));
       if (!now?.matchedAt || done) return;
       const matches = await getMatches(pool, questionId);
       finish('matched', { questionId, status: 'matched', matches });
@@ -95,6 +95,6 @@ export function registerWatchRoutes(app: FastifyInstance, pool: Pool, watch: Mat
     timers.push(setInterval(() => void sendIfMatched(), 2_000));
     timers.push(setInterval(() => raw.write(': still waiting\n\n'), 15_000));
     timers.push(setTimeout(() => finish('timeout', { questionId }), 600_000));
-    await sendIfMatched();
+    await sendIfMatched(question); // already matched: answered from the row just read
   });
 }
