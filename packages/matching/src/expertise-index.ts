@@ -1,6 +1,6 @@
 import type { ExtractedTerms } from './extract-terms.js';
 import {
-  backgroundProbability, DEFAULT_PRIOR_WEIGHT, DEFAULT_SMOOTHING, reasonsFor, round4, withActivity, type Candidate, type CorpusStats, type Match,
+  DEFAULT_PRIOR_WEIGHT, questionTerms, reasonsFor, round4, smoothingOf, withActivity, type Candidate, type CorpusStats, type Match,
   type QuestionTerm, type RankOptions,
 } from './rank-candidates.js';
 
@@ -442,11 +442,8 @@ export class ExpertiseIndex {
     this.lastWork = { strategy: 'none', postingsScanned: 0, termsScanned: 0, termsWithPostings: 0, peopleScored: 0, candidates: 0 };
     const limit = Math.floor(options.limit);
     if (!(limit > 0)) return [];
-    const smoothing = Math.min(0.999, Math.max(0.001, options.smoothing ?? DEFAULT_SMOOTHING));
-    const terms: QuestionTerm[] = [];
-    for (const [term, qw] of question.terms) {
-      if (qw > 0) terms.push({ term, weight: qw, background: (1 - smoothing) * backgroundProbability(stats, term) });
-    }
+    const smoothing = smoothingOf(options);
+    const terms = questionTerms(question, stats, smoothing);
     if (terms.length === 0 && !options.includeWithoutEvidence) return [];
     const questionWeight = terms.reduce((sum, t) => sum + t.weight, 0) || 1;
     const query: Query = {

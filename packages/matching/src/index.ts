@@ -7,3 +7,4 @@ export {
 export { DECAY_ANCHOR_MS, daysSinceAnchor, expertiseDecayAt, expertiseGrowth, liveScoring } from './live-scoring.js';
 export { htmlToText } from './html-to-text.js';
 export { ExpertiseIndex, type IndexedPerson, type Postings, type RankStrategy, type RankWork } from './expertise-index.js';
+export { rankPostings, type PersonFacts, type TermPostings } from './rank-postings.js';

@@ -97,9 +97,28 @@ interface Scored {
  */
 function termScore(term: QuestionTerm, candidate: Candidate, smoothing: number): number {
   const weight = candidate.expertise.get(term.term);
-  if (weight === undefined || weight <= 0 || candidate.total <= 0) return 0;
-  const own = (smoothing * weight) / candidate.total;
+  return weight === undefined ? 0 : termEvidence(term, weight, candidate.total, smoothing);
+}
+
+/** termScore for a person's weight and total (shared by every ranker, so they compute the same bits). */
+export function termEvidence(term: QuestionTerm, weight: number, total: number, smoothing: number): number {
+  if (!(weight > 0) || !(total > 0)) return 0;
+  const own = (smoothing * weight) / total;
   return term.weight * Math.log1p(own / term.background);
+}
+
+/** Options.smoothing, clamped to (0, 1). */
+export function smoothingOf(options: Pick<RankOptions, 'smoothing'>): number {
+  return Math.min(0.999, Math.max(0.001, options.smoothing ?? DEFAULT_SMOOTHING));
+}
+
+/** The question's weighted terms, in question order, with their background mass. */
+export function questionTerms(question: ExtractedTerms, stats: CorpusStats, smoothing: number): QuestionTerm[] {
+  const terms: QuestionTerm[] = [];
+  for (const [term, qw] of question.terms) {
+    if (qw > 0) terms.push({ term, weight: qw, background: (1 - smoothing) * backgroundProbability(stats, term) });
+  }
+  return terms;
 }
 
 export function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTerm[], candidate: Candidate, smoothing: number): MatchReasons {
@@ -126,12 +145,9 @@ export function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTer
 export function rankCandidates(question: ExtractedTerms, candidates: Iterable<Candidate>, stats: CorpusStats, options: RankOptions): Match[] {
   const limit = Math.floor(options.limit);
   if (!(limit > 0)) return [];
-  const smoothing = Math.min(0.999, Math.max(0.001, options.smoothing ?? DEFAULT_SMOOTHING));
+  const smoothing = smoothingOf(options);
   const priorWeight = options.priorWeight ?? DEFAULT_PRIOR_WEIGHT;
-  const terms: QuestionTerm[] = [];
-  for (const [term, qw] of question.terms) {
-    if (qw > 0) terms.push({ term, weight: qw, background: (1 - smoothing) * backgroundProbability(stats, term) });
-  }
+  const terms = questionTerms(question, stats, smoothing);
   if (terms.length === 0 && !options.includeWithoutEvidence) return [];
 
   const excluded = new Set(options.excludeUserIds ?? []);
