@@ -70,19 +70,19 @@ export async function addUserExpertise(db: Queryable, userId: number, deltas: Ma
   );
 }
 
-/** Everyone's expertise in any of these terms: the candidates for a question. */
-export async function loadExpertise(db: Queryable, terms: string[]): Promise<Map<number, Map<string, number>>> {
+/** Everyone's positive expertise in any of these terms, term-major (term -> person -> weight): the candidates for a question. */
+export async function loadExpertise(db: Queryable, terms: string[]): Promise<Map<string, Map<number, number>>> {
   const { rows } = await db.query<{ userId: number; term: string; weight: number }>(
     'select user_id as "userId", term, weight from user_expertise where term = any($1::text[]) and weight > 0',
     [terms],
   );
-  const byUser = new Map<number, Map<string, number>>();
+  const byTerm = new Map<string, Map<number, number>>();
   for (const row of rows) {
-    let weights = byUser.get(row.userId);
-    if (!weights) byUser.set(row.userId, (weights = new Map()));
-    weights.set(row.term, row.weight);
+    let holders = byTerm.get(row.term);
+    if (!holders) byTerm.set(row.term, (holders = new Map()));
+    holders.set(row.userId, row.weight);
   }
-  return byUser;
+  return byTerm;
 }
 
 /** Each person's whole expertise mass: the sum of the quality factors their answers count with (`undefined`: everyone's). */

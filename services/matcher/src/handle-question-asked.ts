@@ -1,7 +1,7 @@
 import { destinationOf, newMessage, type Messages } from '@qr/contracts';
 import { getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, markQuestionMatched, withTransaction, type Pool } from '@qr/db';
 import { PermanentError, type Log, type ReceivedMessage } from '@qr/lemur';
-import { expertiseDecayAt, extractTerms, liveScoring, rankCandidates, type Candidate, type ExtractedTerms, type Match } from '@qr/matching';
+import { expertiseDecayAt, extractTerms, liveScoring, rankPostings, type ExtractedTerms, type Match, type PersonFacts } from '@qr/matching';
 import type { PeopleSource } from './people.js';
 import { toStored } from './question-terms.js';
 
@@ -33,24 +33,23 @@ export async function decideMatches(
   const { people } = deps;
   const extracted = extractTerms(question);
   const terms = [...extracted.terms.keys()];
-  const [expertise, stats, active] = await Promise.all([people.expertise(terms), people.corpusStats(terms), people.mostActive(ACTIVE_CANDIDATES)]);
-  const userIds = [...new Set([...expertise.keys(), ...active.keys()])];
-  if (userIds.length === 0) return { extracted, matches: [] };
+  const [postings, stats, active] = await Promise.all([people.postings(terms), people.corpusStats(terms), people.mostActive(ACTIVE_CANDIDATES)]);
+  const candidates = new Set(active.keys());
+  for (const holders of postings.values()) for (const userId of holders.keys()) candidates.add(userId);
+  if (candidates.size === 0) return { extracted, matches: [] };
+  const userIds = [...candidates];
   // the most active already came with their recent answers; ask only about the other experts
   const unknownRecency = userIds.filter((userId) => !active.has(userId));
   const [totals, otherRecent, asks] = await Promise.all([people.totals(userIds), people.recentAnswers(unknownRecency), people.recentAsks(userIds)]);
-  const recent = new Map([...otherRecent, ...active]);
   const decay = expertiseDecayAt(Date.now());
-  const candidates: Candidate[] = userIds.map((userId) => ({
-    userId,
-    expertise: expertise.get(userId) ?? new Map<string, number>(),
-    total: totals.get(userId) ?? 0,
-    volume: (totals.get(userId) ?? 0) * decay,
-    recentAnswers: recent.get(userId) ?? 0,
-    recentAsks: asks.get(userId)?.recentAsks ?? 0,
-    asksInWindow: asks.get(userId)?.asksInWindow ?? 0,
-  }));
-  const matches = rankCandidates(extracted, candidates, stats, {
+  const facts: PersonFacts = {
+    total: (userId) => totals.get(userId) ?? 0,
+    volume: (userId) => (totals.get(userId) ?? 0) * decay,
+    recentAnswers: (userId) => active.get(userId) ?? otherRecent.get(userId) ?? 0,
+    recentAsks: (userId) => asks.get(userId)?.recentAsks ?? 0,
+    asksInWindow: (userId) => asks.get(userId)?.asksInWindow ?? 0,
+  };
+  const matches = rankPostings(extracted, postings, candidates, facts, stats, {
     limit: deps.matchLimit,
     excludeUserIds: [question.askerId],
     smoothing: liveScoring.smoothing,

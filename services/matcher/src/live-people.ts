@@ -1,6 +1,7 @@
 import { getCorpusStats, loadAnswerTimes, loadAskTimes, loadExpertiseTotals, loadPeopleExpertise } from '@qr/db';
 import type { Log } from '@qr/lemur';
 import pg from 'pg';
+import type { TermPostings } from '@qr/matching';
 import { windows, type PeopleSource } from './people.js';
 
 const DAY_MS = 86_400_000;
@@ -100,18 +101,15 @@ export class LivePeople implements PeopleSource {
     return Promise.resolve({ documents: this.documents, documentFrequency });
   }
 
-  expertise(terms: string[]): Promise<Map<number, Map<string, number>>> {
-    const byUser = new Map<number, Map<string, number>>();
+  postings(terms: string[]): Promise<TermPostings> {
+    // its own maps, not copies: decideMatches reads them within one tick (these promises are already
+    // resolved), and a refresh replaces a person in one synchronous step
+    const out = new Map<string, ReadonlyMap<number, number>>();
     for (const term of terms) {
-      const people = this.byTerm.get(term);
-      if (!people) continue;
-      for (const [userId, weight] of people) {
-        let weights = byUser.get(userId);
-        if (!weights) byUser.set(userId, (weights = new Map()));
-        weights.set(term, weight);
-      }
+      const holders = this.byTerm.get(term);
+      if (holders) out.set(term, holders);
     }
-    return Promise.resolve(byUser);
+    return Promise.resolve(out);
   }
 
   mostActive(limit: number): Promise<Map<number, number>> {
@@ -125,13 +123,8 @@ export class LivePeople implements PeopleSource {
     return Promise.resolve(new Map(all.slice(0, limit)));
   }
 
-  totals(userIds: number[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    for (const userId of userIds) {
-      const total = this.totalOf.get(userId);
-      if (total !== undefined) out.set(userId, total);
-    }
-    return Promise.resolve(out);
+  totals(): Promise<ReadonlyMap<number, number>> {
+    return Promise.resolve(this.totalOf); // everyone's, as the interface allows: no copy per question
   }
 
   recentAnswers(userIds: number[]): Promise<Map<number, number>> {
@@ -288,7 +281,8 @@ export class LivePeople implements PeopleSource {
       if (!terms) this.termsOf.set(userId, (terms = []));
       terms.push(term);
     }
-    this.totalOf = userIds ? new Map([...this.totalOf, ...totals]) : totals;
+    if (userIds) for (const [userId, total] of totals) this.totalOf.set(userId, total);
+    else this.totalOf = totals;
     for (const { userId, id, at } of answers) {
       let mine = this.answersOf.get(userId);
       if (!mine) this.answersOf.set(userId, (mine = new Map()));

@@ -1,18 +1,19 @@
 import {
   getCorpusStats, loadExpertise, loadExpertiseTotals, loadRecentAnswers, loadRecentAsks, type Pool,
 } from '@qr/db';
-import { liveScoring } from '@qr/matching';
+import { liveScoring, type TermPostings } from '@qr/matching';
 
 /** What ranking needs to know about people, asked per question. */
 export interface PeopleSource {
   corpusStats(terms: string[]): Promise<{ documents: number; documentFrequency: Map<string, number> }>;
-  /** Everyone with positive expertise in any of these terms: person -> term -> stored weight. */
-  expertise(terms: string[]): Promise<Map<number, Map<string, number>>>;
+  /** Everyone with positive expertise in any of these terms, term-major: term -> person -> stored weight (read, never written). */
+  postings(terms: string[]): Promise<TermPostings>;
   /** The most recently active people (cold-start candidates), with their decayed recent answers. */
-  mostActive(limit: number): Promise<Map<number, number>>;
-  totals(userIds: number[]): Promise<Map<number, number>>;
-  recentAnswers(userIds: number[]): Promise<Map<number, number>>;
-  recentAsks(userIds: number[]): Promise<Map<number, { recentAsks: number; asksInWindow: number }>>;
+  mostActive(limit: number): Promise<ReadonlyMap<number, number>>;
+  /** These people's totals; the map may hold others too. */
+  totals(userIds: number[]): Promise<ReadonlyMap<number, number>>;
+  recentAnswers(userIds: number[]): Promise<ReadonlyMap<number, number>>;
+  recentAsks(userIds: number[]): Promise<ReadonlyMap<number, { recentAsks: number; asksInWindow: number }>>;
 }
 
 /** Windows and half-lives of the live score (the queries and the in-memory state use the same). */
@@ -38,7 +39,7 @@ export class PgPeople implements PeopleSource {
     return getCorpusStats(this.pool, terms);
   }
 
-  expertise(terms: string[]): Promise<Map<number, Map<string, number>>> {
+  postings(terms: string[]): Promise<TermPostings> {
     return terms.length ? loadExpertise(this.pool, terms) : Promise.resolve(new Map());
   }
 
