@@ -8,3 +8,4 @@ export { DECAY_ANCHOR_MS, daysSinceAnchor, expertiseDecayAt, expertiseGrowth, li
 export { htmlToText } from './html-to-text.js';
 export { ExpertiseIndex, type IndexedPerson, type Postings, type RankStrategy, type RankWork } from './expertise-index.js';
 export { rankPostings, type PersonFacts, type TermPostings } from './rank-postings.js';
+export { LiveIndex, type PriorFacts } from './live-index.js';

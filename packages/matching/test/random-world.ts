@@ -1,4 +1,4 @@
-import { addWeights, answerContribution, type Candidate, type CorpusStats, type ExtractedTerms, type TermWeights } from '../src/index.js';
+import { addWeights, answerContribution, type Candidate, type CorpusStats, type ExtractedTerms, type PersonFacts, type TermWeights } from '../src/index.js';
 
 // A seeded random community for the rankers' equivalence tests (ExpertiseIndex, rankPostings against rankCandidates).
 
@@ -115,4 +115,24 @@ export function world(seed: number, size = 2000): World {
   questions.push({ terms: new Map(), surface: new Map() });
   const averageTerms = random() < 0.5 ? undefined : 5 + random() * 20;
   return { people, stats: { documents, documentFrequency, ...(averageTerms === undefined ? {} : { averageTerms }) }, questions, random };
+}
+
+/** These people's numbers besides their expertise, looked up by id (0 for anyone else). */
+export function factsOf(people: readonly Candidate[]): PersonFacts {
+  const byId = new Map<number, Candidate>();
+  for (const person of people) byId.set(person.userId, person);
+  const of = (userId: number): Candidate | undefined => byId.get(userId);
+  return {
+    total: (userId) => of(userId)?.total ?? 0,
+    volume: (userId) => of(userId)?.volume ?? of(userId)?.total ?? 0,
+    recentAnswers: (userId) => of(userId)?.recentAnswers ?? 0,
+    recentAsks: (userId) => of(userId)?.recentAsks ?? 0,
+    asksInWindow: (userId) => of(userId)?.asksInWindow ?? 0,
+  };
+}
+
+/** One entry per userId (the first): term-major data holds one weight per (term, person). */
+export function distinctPeople(people: readonly Candidate[]): Candidate[] {
+  const seen = new Set<number>();
+  return people.filter((p) => !seen.has(p.userId) && seen.add(p.userId));
 }

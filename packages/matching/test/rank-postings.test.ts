@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractTerms, rankCandidates, rankPostings, type Candidate, type PersonFacts, type RankOptions, type TermPostings } from '../src/index.js';
-import { world } from './random-world.js';
+import { distinctPeople, factsOf, world } from './random-world.js';
 
 // rankPostings is what the live matcher ranks with (term-major, from LivePeople's postings). It must
 // give exactly what rankCandidates gives for the same people: same people, order, scores and reasons.
@@ -12,35 +12,21 @@ const live: Omit<RankOptions, 'limit'> = {
 /** The same people, term-major, with their other numbers looked up by id. */
 function termMajor(people: readonly Candidate[]): { postings: TermPostings; facts: PersonFacts } {
   const postings = new Map<string, Map<number, number>>();
-  const byId = new Map<number, Candidate>();
   for (const person of people) {
-    byId.set(person.userId, person);
     for (const [term, weight] of person.expertise) {
       let holders = postings.get(term);
       if (!holders) postings.set(term, (holders = new Map()));
       holders.set(person.userId, weight);
     }
   }
-  const of = (userId: number): Candidate | undefined => byId.get(userId);
-  return {
-    postings,
-    facts: {
-      total: (userId) => of(userId)?.total ?? 0,
-      volume: (userId) => of(userId)?.volume ?? of(userId)?.total ?? 0,
-      recentAnswers: (userId) => of(userId)?.recentAnswers ?? 0,
-      recentAsks: (userId) => of(userId)?.recentAsks ?? 0,
-      asksInWindow: (userId) => of(userId)?.asksInWindow ?? 0,
-    },
-  };
+  return { postings, facts: factsOf(people) };
 }
 
 describe('rankPostings is rankCandidates, term-major', () => {
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: same top, scores and reasons, with every option the live matcher and the evaluation use`, () => {
       const generated = world(seed);
-      // one entry per person: term-major data has one weight per (term, person)
-      const seen = new Set<number>();
-      const people = generated.people.filter((p) => !seen.has(p.userId) && seen.add(p.userId));
+      const people = distinctPeople(generated.people);
       const { stats, questions, random } = generated;
       const { postings, facts } = termMajor(people);
       const everyone = new Set(people.map((p) => p.userId));
