@@ -1,7 +1,7 @@
 import { destinationOf, newMessage, type Messages } from '@qr/contracts';
 import { getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, markQuestionMatched, withTransaction, type Pool } from '@qr/db';
 import { PermanentError, type Log, type ReceivedMessage } from '@qr/lemur';
-import { expertiseDecayAt, extractTerms, liveScoring, rankPostings, type ExtractedTerms, type Match, type PersonFacts } from '@qr/matching';
+import { extractTerms, liveScoring, type ExtractedTerms, type Match } from '@qr/matching';
 import type { PeopleSource } from './people.js';
 import { toStored } from './question-terms.js';
 
@@ -17,39 +17,17 @@ export interface MatchDeps {
 
 export type MatchOutcome = { status: 'matched'; matches: Match[] } | { status: 'already-matched' };
 
-/** How many of the most recently active people join the candidates whatever the question's words (cold start). */
-const ACTIVE_CANDIDATES = 500;
-
 /**
  * Ranks the people to ask, from what `deps.people` knows now; writes nothing. Used by the worker
- * (LivePeople) and by dry runs (PgPeople). Candidates: everyone whose expertise shares a term with the question, and the most
- * recently active people (so a question with no known term, or a newcomer who answers a lot, still
- * gets asked). Scored with the live parameters the evaluation measures (packages/eval).
+ * (LivePeople) and by dry runs (PgPeople). Scored with the live parameters the evaluation measures
+ * (packages/eval); the asker is never asked.
  */
 export async function decideMatches(
   deps: Pick<MatchDeps, 'people' | 'matchLimit' | 'maxAsksPerWeek'>,
   question: { title: string; body: string; tags: string[]; askerId: number },
 ): Promise<{ extracted: ExtractedTerms; matches: Match[] }> {
-  const { people } = deps;
   const extracted = extractTerms(question);
-  const terms = [...extracted.terms.keys()];
-  const [postings, stats, active] = await Promise.all([people.postings(terms), people.corpusStats(terms), people.mostActive(ACTIVE_CANDIDATES)]);
-  const candidates = new Set(active.keys());
-  for (const holders of postings.values()) for (const userId of holders.keys()) candidates.add(userId);
-  if (candidates.size === 0) return { extracted, matches: [] };
-  const userIds = [...candidates];
-  // the most active already came with their recent answers; ask only about the other experts
-  const unknownRecency = userIds.filter((userId) => !active.has(userId));
-  const [totals, otherRecent, asks] = await Promise.all([people.totals(userIds), people.recentAnswers(unknownRecency), people.recentAsks(userIds)]);
-  const decay = expertiseDecayAt(Date.now());
-  const facts: PersonFacts = {
-    total: (userId) => totals.get(userId) ?? 0,
-    volume: (userId) => (totals.get(userId) ?? 0) * decay,
-    recentAnswers: (userId) => active.get(userId) ?? otherRecent.get(userId) ?? 0,
-    recentAsks: (userId) => asks.get(userId)?.recentAsks ?? 0,
-    asksInWindow: (userId) => asks.get(userId)?.asksInWindow ?? 0,
-  };
-  const matches = rankPostings(extracted, postings, candidates, facts, stats, {
+  const matches = await deps.people.rank(extracted, {
     limit: deps.matchLimit,
     excludeUserIds: [question.askerId],
     smoothing: liveScoring.smoothing,

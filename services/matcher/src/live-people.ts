@@ -1,8 +1,8 @@
 import { getCorpusStats, loadAnswerTimes, loadAskTimes, loadExpertiseTotals, loadPeopleExpertise } from '@qr/db';
 import type { Log } from '@qr/lemur';
 import pg from 'pg';
-import type { TermPostings } from '@qr/matching';
-import { windows, type PeopleSource } from './people.js';
+import { expertiseDecayAt, LiveIndex, type ExtractedTerms, type Match, type PriorFacts, type RankOptions } from '@qr/matching';
+import { ACTIVE_CANDIDATES, windows, type PeopleSource } from './people.js';
 
 const DAY_MS = 86_400_000;
 /** Notified (payload: a user id) whenever a person's expertise, totals or answers may have changed. */
@@ -31,11 +31,8 @@ export interface LivePeopleOptions {
  * time a question with 10,000 people (bench/end-to-end/profile-match.ts).
  */
 export class LivePeople implements PeopleSource {
-  /** term -> person -> stored (forward-decayed) weight */
-  private byTerm = new Map<string, Map<number, number>>();
-  /** person -> their terms, to replace a person's rows */
-  private termsOf = new Map<number, string[]>();
-  private totalOf = new Map<number, number>();
+  /** expertise (stored, forward-decayed weights) and totals, term-major in typed arrays */
+  private index = new LiveIndex();
   /** person -> answer id -> when (ms), within the recency window */
   private answersOf = new Map<number, Map<number, number>>();
   /** person -> question id -> when they were asked (ms, top 10), within the load window */
@@ -73,7 +70,8 @@ export class LivePeople implements PeopleSource {
   }
 
   get size(): { people: number; terms: number } {
-    return { people: this.termsOf.size, terms: this.byTerm.size };
+    const { people, terms } = this.index.size;
+    return { people, terms };
   }
 
   async close(): Promise<void> {
@@ -92,74 +90,60 @@ export class LivePeople implements PeopleSource {
 
   // ---- PeopleSource ----------------------------------------------------------------------------------
 
-  corpusStats(terms: string[]): ReturnType<PeopleSource['corpusStats']> {
-    const documentFrequency = new Map<string, number>();
-    for (const term of terms) {
-      const df = this.documentFrequency.get(term);
-      if (df !== undefined) documentFrequency.set(term, df);
-    }
-    return Promise.resolve({ documents: this.documents, documentFrequency });
-  }
-
-  postings(terms: string[]): Promise<TermPostings> {
-    // its own maps, not copies: decideMatches reads them within one tick (these promises are already
-    // resolved), and a refresh replaces a person in one synchronous step
-    const out = new Map<string, ReadonlyMap<number, number>>();
-    for (const term of terms) {
-      const holders = this.byTerm.get(term);
-      if (holders) out.set(term, holders);
-    }
-    return Promise.resolve(out);
-  }
-
-  mostActive(limit: number): Promise<Map<number, number>> {
+  /** Synchronous under the promise: nothing changes the index while it ranks. */
+  rank(question: ExtractedTerms, options: RankOptions): Promise<Match[]> {
     const now = Date.now();
+    const active = this.mostActive(ACTIVE_CANDIDATES, now);
+    const decay = expertiseDecayAt(now);
+    // recentAsks and asksInWindow are asked one after the other for each person: computed once
+    let asksFor = Number.NaN;
+    let asks = { recentAsks: 0, asksInWindow: 0 };
+    const asksOf = (userId: number): { recentAsks: number; asksInWindow: number } => {
+      if (userId !== asksFor) {
+        asks = this.loadOf(userId, now);
+        asksFor = userId;
+      }
+      return asks;
+    };
+    const facts: PriorFacts = {
+      volume: (userId) => this.index.total(userId) * decay,
+      recentAnswers: (userId) => active.get(userId) ?? this.recentOf(userId, now),
+      recentAsks: (userId) => asksOf(userId).recentAsks,
+      asksInWindow: (userId) => asksOf(userId).asksInWindow,
+    };
+    const stats = { documents: this.documents, documentFrequency: this.documentFrequency };
+    return Promise.resolve(this.index.rank(question, active.keys(), facts, stats, options));
+  }
+
+  private mostActive(limit: number, now: number): Map<number, number> {
     const all: [number, number][] = [];
     for (const userId of this.answersOf.keys()) {
       const recent = this.recentOf(userId, now);
       if (recent > 0) all.push([userId, recent]);
     }
     all.sort((a, b) => b[1] - a[1]);
-    return Promise.resolve(new Map(all.slice(0, limit)));
+    return new Map(all.slice(0, limit));
   }
 
-  totals(): Promise<ReadonlyMap<number, number>> {
-    return Promise.resolve(this.totalOf); // everyone's, as the interface allows: no copy per question
-  }
-
-  recentAnswers(userIds: number[]): Promise<Map<number, number>> {
-    const now = Date.now();
-    const out = new Map<number, number>();
-    for (const userId of userIds) {
-      const recent = this.recentOf(userId, now);
-      if (recent > 0) out.set(userId, recent);
-    }
-    return Promise.resolve(out);
-  }
-
-  recentAsks(userIds: number[]): ReturnType<PeopleSource['recentAsks']> {
-    const now = Date.now();
+  /** A person's decayed count of asks in the load window, and their asks in the cap window. */
+  private loadOf(userId: number, now: number): { recentAsks: number; asksInWindow: number } {
+    const asks = this.asksOf.get(userId);
+    if (!asks) return { recentAsks: 0, asksInWindow: 0 };
     const loadFrom = now - windows.loadWindowDays * DAY_MS;
     const capFrom = now - windows.capWindowDays * DAY_MS;
     const rate = Math.LN2 / windows.loadHalfLifeDays;
-    const out = new Map<number, { recentAsks: number; asksInWindow: number }>();
-    for (const userId of userIds) {
-      const asks = this.asksOf.get(userId);
-      if (!asks) continue;
-      let recentAsks = 0;
-      let asksInWindow = 0;
-      for (const [questionId, at] of asks) {
-        if (at <= loadFrom) {
-          asks.delete(questionId);
-          continue;
-        }
-        recentAsks += Math.exp((-rate * (now - at)) / DAY_MS);
-        if (at > capFrom) asksInWindow += 1;
+    let recentAsks = 0;
+    let asksInWindow = 0;
+    for (const [questionId, at] of asks) {
+      if (at <= loadFrom) {
+        asks.delete(questionId);
+        continue;
       }
-      if (asks.size === 0) this.asksOf.delete(userId);
-      else out.set(userId, { recentAsks, asksInWindow });
+      recentAsks += Math.exp((-rate * (now - at)) / DAY_MS);
+      if (at > capFrom) asksInWindow += 1;
     }
-    return Promise.resolve(out);
+    if (asks.size === 0) this.asksOf.delete(userId);
+    return { recentAsks, asksInWindow };
   }
 
   private recentOf(userId: number, now: number): number {
@@ -256,33 +240,25 @@ export class LivePeople implements PeopleSource {
       loadExpertiseTotals(this.pool, userIds),
       loadAnswerTimes(this.pool, windows.recencyWindowDays, userIds),
     ]);
-    if (!userIds) {
-      this.byTerm = new Map();
-      this.termsOf = new Map();
-      this.totalOf = new Map();
-      this.answersOf = new Map();
-    } else {
+    // rows come grouped by nothing: gather each person's, then replace them in one step
+    const profiles = new Map<number, [string, number][]>();
+    for (const { userId, term, weight } of expertise) {
+      let entries = profiles.get(userId);
+      if (!entries) profiles.set(userId, (entries = []));
+      entries.push([term, weight]);
+    }
+    const index = userIds ? this.index : new LiveIndex();
+    if (userIds) {
       for (const userId of userIds) {
-        for (const term of this.termsOf.get(userId) ?? []) {
-          const people = this.byTerm.get(term);
-          people?.delete(userId);
-          if (people?.size === 0) this.byTerm.delete(term);
-        }
-        this.termsOf.delete(userId);
-        this.totalOf.delete(userId);
+        index.forget(userId);
         this.answersOf.delete(userId);
       }
+    } else {
+      this.answersOf = new Map();
     }
-    for (const { userId, term, weight } of expertise) {
-      let people = this.byTerm.get(term);
-      if (!people) this.byTerm.set(term, (people = new Map()));
-      people.set(userId, weight);
-      let terms = this.termsOf.get(userId);
-      if (!terms) this.termsOf.set(userId, (terms = []));
-      terms.push(term);
-    }
-    if (userIds) for (const [userId, total] of totals) this.totalOf.set(userId, total);
-    else this.totalOf = totals;
+    for (const [userId, entries] of profiles) index.setExpertise(userId, entries);
+    for (const [userId, total] of totals) index.setTotal(userId, total);
+    this.index = index;
     for (const { userId, id, at } of answers) {
       let mine = this.answersOf.get(userId);
       if (!mine) this.answersOf.set(userId, (mine = new Map()));
