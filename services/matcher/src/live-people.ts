@@ -2,9 +2,9 @@ import { getCorpusStats, loadAnswerTimes, loadAskTimes, loadExpertiseTotals, loa
 import type { Log } from '@qr/lemur';
 import pg from 'pg';
 import { expertiseDecayAt, LiveIndex, type ExtractedTerms, type Match, type PriorFacts, type RankOptions } from '@qr/matching';
+import { DecayingCount } from './decaying-count.js';
 import { ACTIVE_CANDIDATES, windows, type PeopleSource } from './people.js';
 
-const DAY_MS = 86_400_000;
 /** Notified (payload: a user id) whenever a person's expertise, totals or answers may have changed. */
 export const PEOPLE_CHANGED = 'people_changed';
 /** Notified (payload: a question id) when a question's matches commit: its top 10 were asked. */
@@ -34,9 +34,9 @@ export class LivePeople implements PeopleSource {
   /** expertise (stored, forward-decayed weights) and totals, term-major in typed arrays */
   private index = new LiveIndex();
   /** person -> answer id -> when (ms), within the recency window */
-  private answersOf = new Map<number, Map<number, number>>();
+  private answersOf = new Map<number, DecayingCount>();
   /** person -> question id -> when they were asked (ms, top 10), within the load window */
-  private asksOf = new Map<number, Map<number, number>>();
+  private asksOf = new Map<number, DecayingCount>();
   private documents = 0;
   private documentFrequency = new Map<string, number>();
   private listener: pg.Client | undefined;
@@ -65,6 +65,7 @@ export class LivePeople implements PeopleSource {
     await people.reloadAll();
     people.corpusTimer = setInterval(() => {
       people.loadCorpus().catch((error: unknown) => options.log.warn({ err: error }, 'corpus statistics refresh failed'));
+      people.forgetOldAsks(Date.now());
     }, options.corpusRefreshMs ?? 5_000).unref();
     return people;
   }
@@ -95,21 +96,11 @@ export class LivePeople implements PeopleSource {
     const now = Date.now();
     const active = this.mostActive(ACTIVE_CANDIDATES, now);
     const decay = expertiseDecayAt(now);
-    // recentAsks and asksInWindow are asked one after the other for each person: computed once
-    let asksFor = Number.NaN;
-    let asks = { recentAsks: 0, asksInWindow: 0 };
-    const asksOf = (userId: number): { recentAsks: number; asksInWindow: number } => {
-      if (userId !== asksFor) {
-        asks = this.loadOf(userId, now);
-        asksFor = userId;
-      }
-      return asks;
-    };
     const facts: PriorFacts = {
       volume: (userId) => this.index.total(userId) * decay,
-      recentAnswers: (userId) => active.get(userId) ?? this.recentOf(userId, now),
-      recentAsks: (userId) => asksOf(userId).recentAsks,
-      asksInWindow: (userId) => asksOf(userId).asksInWindow,
+      recentAnswers: (userId) => active.get(userId) ?? this.answersOf.get(userId)?.decayed(now) ?? 0,
+      recentAsks: (userId) => this.asksOf.get(userId)?.decayed(now) ?? 0,
+      asksInWindow: (userId) => this.asksOf.get(userId)?.recentCount(now) ?? 0,
     };
     const stats = { documents: this.documents, documentFrequency: this.documentFrequency };
     return Promise.resolve(this.index.rank(question, active.keys(), facts, stats, options));
@@ -117,47 +108,18 @@ export class LivePeople implements PeopleSource {
 
   private mostActive(limit: number, now: number): Map<number, number> {
     const all: [number, number][] = [];
-    for (const userId of this.answersOf.keys()) {
-      const recent = this.recentOf(userId, now);
+    for (const [userId, answers] of this.answersOf) {
+      const recent = answers.decayed(now);
       if (recent > 0) all.push([userId, recent]);
+      else if (answers.size === 0) this.answersOf.delete(userId); // nothing left in the window
     }
     all.sort((a, b) => b[1] - a[1]);
     return new Map(all.slice(0, limit));
   }
 
-  /** A person's decayed count of asks in the load window, and their asks in the cap window. */
-  private loadOf(userId: number, now: number): { recentAsks: number; asksInWindow: number } {
-    const asks = this.asksOf.get(userId);
-    if (!asks) return { recentAsks: 0, asksInWindow: 0 };
-    const loadFrom = now - windows.loadWindowDays * DAY_MS;
-    const capFrom = now - windows.capWindowDays * DAY_MS;
-    const rate = Math.LN2 / windows.loadHalfLifeDays;
-    let recentAsks = 0;
-    let asksInWindow = 0;
-    for (const [questionId, at] of asks) {
-      if (at <= loadFrom) {
-        asks.delete(questionId);
-        continue;
-      }
-      recentAsks += Math.exp((-rate * (now - at)) / DAY_MS);
-      if (at > capFrom) asksInWindow += 1;
-    }
-    if (asks.size === 0) this.asksOf.delete(userId);
-    return { recentAsks, asksInWindow };
-  }
-
-  private recentOf(userId: number, now: number): number {
-    const answers = this.answersOf.get(userId);
-    if (!answers) return 0;
-    const from = now - windows.recencyWindowDays * DAY_MS;
-    const rate = Math.LN2 / windows.recencyHalfLifeDays;
-    let recent = 0;
-    for (const [answerId, at] of answers) {
-      if (at <= from) answers.delete(answerId);
-      else recent += Math.exp((-rate * (now - at)) / DAY_MS);
-    }
-    if (answers.size === 0) this.answersOf.delete(userId);
-    return recent;
+  /** Drops the ask counts of people with no ask left in the window (so the map does not keep everyone ever asked). */
+  private forgetOldAsks(now: number): void {
+    for (const [userId, asks] of this.asksOf) if (asks.decayed(now) === 0 && asks.size === 0) this.asksOf.delete(userId);
   }
 
   // ---- keeping current -------------------------------------------------------------------------------
@@ -259,10 +221,12 @@ export class LivePeople implements PeopleSource {
     for (const [userId, entries] of profiles) index.setExpertise(userId, entries);
     for (const [userId, total] of totals) index.setTotal(userId, total);
     this.index = index;
+    const now = Date.now();
+    answers.sort((a, b) => a.at - b.at); // in time order: each is appended, not inserted
     for (const { userId, id, at } of answers) {
       let mine = this.answersOf.get(userId);
-      if (!mine) this.answersOf.set(userId, (mine = new Map()));
-      mine.set(id, at);
+      if (!mine) this.answersOf.set(userId, (mine = new DecayingCount(windows.recencyHalfLifeDays, windows.recencyWindowDays)));
+      mine.add(id, at, now);
     }
   }
 
@@ -270,10 +234,12 @@ export class LivePeople implements PeopleSource {
   private async loadAsks(questionIds: number[] | undefined): Promise<void> {
     const rows = await loadAskTimes(this.pool, windows.loadWindowDays, questionIds);
     if (!questionIds) this.asksOf = new Map();
+    const now = Date.now();
+    rows.sort((a, b) => a.at - b.at);
     for (const { userId, questionId, at } of rows) {
       let asks = this.asksOf.get(userId);
-      if (!asks) this.asksOf.set(userId, (asks = new Map()));
-      asks.set(questionId, at);
+      if (!asks) this.asksOf.set(userId, (asks = new DecayingCount(windows.loadHalfLifeDays, windows.loadWindowDays, windows.capWindowDays)));
+      asks.add(questionId, at, now);
     }
   }
 
