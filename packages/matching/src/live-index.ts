@@ -33,7 +33,9 @@ function before(a: Kept, b: Kept): boolean {
  * matcher ranks from. Each person has a dense slot; a term's postings are slots and weights; a
  * person's evidence is summed into a Float64Array by slot. Reading a posting costs a few
  * nanoseconds, against ~70 for Maps (rankPostings), so every posting of a question's terms is read
- * (no pruning: ExpertiseIndex prunes, but is built once and cannot change).
+ * (ExpertiseIndex also prunes postings, but is built once and cannot change). What is pruned is the
+ * costlier part per person: their load prior (recent asks) is looked up only for those whose
+ * score without it could still enter the top.
  *
  * `rank` is exactly `rankPostings` (and so `rankCandidates`) with the candidates being whoever holds
  * a question term plus `extra`.
@@ -51,6 +53,8 @@ export class LiveIndex {
   private mark = new Int32Array(1024);
   private epoch = 0;
   private postingCount = 0;
+  /** How many candidates the last rank scored exactly (for tests and benchmarks). */
+  lastScored = 0;
 
   /** People (with a slot), distinct terms, (term, person) entries. */
   get size(): { people: number; terms: number; postings: number } {
@@ -148,27 +152,43 @@ export class LiveIndex {
     const cap = options.maxAsksPerWindow ?? Number.POSITIVE_INFINITY;
     const questionWeight = terms.reduce((sum, t) => sum + t.weight, 0) || 1;
     const evidenceScale = options.evidenceWeight === undefined ? 1 : options.evidenceWeight / questionWeight;
-    const top: Kept[] = [];
-    const consider = (userId: number, evidenceSum: number, volume: number): void => {
+    // Pass 1, everyone: evidence and the priors that are cheap to know (volume, recent answers).
+    // The load prior only lowers a score (loadWeight >= 0) and the cap only lowers a rank, so
+    // evidence + those priors bounds the final score from above, in floating point too.
+    const ids: number[] = [];
+    const evidences: number[] = [];
+    const partials: number[] = [];
+    const partialPriors: number[] = [];
+    const offer = (userId: number, evidenceSum: number): void => {
       if (excluded.has(userId)) return;
       if (evidenceSum <= 0 && !includeWithoutEvidence) return;
       const evidence = evidenceSum * evidenceScale;
-      const prior =
-        priorWeight * Math.log1p(Math.max(0, volume)) +
-        recencyWeight * Math.log1p(Math.max(0, facts.recentAnswers(userId))) -
-        loadWeight * Math.log1p(Math.max(0, facts.recentAsks(userId)));
-      const kept: Kept = { userId, score: round4(evidence + prior), capped: facts.asksInWindow(userId) >= cap };
-      if (top.length === limit && !before(kept, top[top.length - 1] as Kept)) return;
+      const partialPrior = priorWeight * Math.log1p(Math.max(0, facts.volume(userId))) + recencyWeight * Math.log1p(Math.max(0, facts.recentAnswers(userId)));
+      ids.push(userId);
+      evidences.push(evidence);
+      partialPriors.push(partialPrior);
+      partials.push(evidence + partialPrior);
+    };
+    for (const slot of candidates) offer(this.userIds[slot] as number, acc[slot] as number);
+    for (const userId of new Set(slotless)) offer(userId, 0);
+
+    // Pass 2, best bound first: the exact score (as rankCandidates computes it:
+    // round4(evidence + (volume and recency priors - load prior))) until nobody left can enter the top.
+    const top: Kept[] = [];
+    const order = new BoundOrder(partials);
+    for (let i = order.next(); i >= 0; i = order.next()) {
+      const worst = top[limit - 1];
+      if (worst && !worst.capped && loadWeight >= 0 && round4(partials[i] as number) < worst.score) break;
+      const userId = ids[i] as number;
+      const prior = (partialPriors[i] as number) - loadWeight * Math.log1p(Math.max(0, facts.recentAsks(userId)));
+      const kept: Kept = { userId, score: round4((evidences[i] as number) + prior), capped: facts.asksInWindow(userId) >= cap };
+      if (top.length === limit && !before(kept, top[top.length - 1] as Kept)) continue;
       let at = top.length;
       while (at > 0 && before(kept, top[at - 1] as Kept)) at--;
       top.splice(at, 0, kept);
       if (top.length > limit) top.pop();
-    };
-    for (const slot of candidates) {
-      const userId = this.userIds[slot] as number;
-      consider(userId, acc[slot] as number, facts.volume(userId));
     }
-    for (const userId of new Set(slotless)) consider(userId, 0, facts.volume(userId));
+    this.lastScored = order.taken;
 
     return top.map(({ userId, score }) => {
       const expertise = new Map<string, number>();
@@ -248,5 +268,46 @@ export class LiveIndex {
     const profile = this.profiles[slot];
     if (!profile) return;
     for (const term of profile.keys()) this.remove(term, slot);
+  }
+}
+
+/** Indices of `keys` in descending key order, produced lazily (a binary max-heap): most rankings need only the first few. */
+class BoundOrder {
+  private readonly heap: Int32Array;
+  private size: number;
+  taken = 0;
+
+  constructor(private readonly keys: readonly number[]) {
+    this.size = keys.length;
+    this.heap = new Int32Array(keys.length);
+    for (let i = 0; i < keys.length; i++) this.heap[i] = i;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  /** The index with the largest key left, or -1. */
+  next(): number {
+    if (this.size === 0) return -1;
+    const top = this.heap[0] as number;
+    this.size--;
+    this.heap[0] = this.heap[this.size] as number;
+    this.down(0);
+    this.taken++;
+    return top;
+  }
+
+  private down(from: number): void {
+    const { heap, keys } = this;
+    let i = from;
+    const item = heap[i] as number;
+    const key = keys[item] as number;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= this.size) break;
+      if (child + 1 < this.size && (keys[heap[child + 1] as number] as number) > (keys[heap[child] as number] as number)) child++;
+      if ((keys[heap[child] as number] as number) <= key) break;
+      heap[i] = heap[child] as number;
+      i = child;
+    }
+    heap[i] = item;
   }
 }

@@ -37,10 +37,17 @@ function expectSameAsReference(index: LiveIndex, people: readonly Candidate[], s
       const expected = rankCandidates(question, list, stats, options);
       expect(index.rank(question, extra, facts, stats, options)).toEqual(expected);
       if (expected.length) nonEmpty++;
+      if (limit === 10 && options.loadWeight === live.loadWeight) {
+        work.scored += index.lastScored;
+        work.candidates += list.length;
+      }
     }
   }
   return nonEmpty;
 }
+
+/** How many candidates were scored exactly (the load prior looked up), of how many. */
+const work = { scored: 0, candidates: 0 };
 
 describe('LiveIndex.rank is rankCandidates, through changes one person at a time', () => {
   for (const seed of [11, 12]) {
@@ -77,6 +84,8 @@ describe('LiveIndex.rank is rankCandidates, through changes one person at a time
         for (const question of questions.slice(8 + round * 4, 12 + round * 4)) nonEmpty += expectSameAsReference(index, people, stats, question, extraFor(), random);
       }
       expect(nonEmpty).toBeGreaterThan(100);
+      // the bound does its work: most candidates never need their load prior
+      expect(work.scored).toBeLessThan(work.candidates / 4);
       // postings hold exactly the positive weights of the people as they are now
       let entries = 0;
       for (const p of people) for (const w of p.expertise.values()) if (w > 0) entries++;
