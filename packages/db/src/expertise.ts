@@ -16,18 +16,21 @@ export async function getQuestionTerms(db: Queryable, questionId: number): Promi
  * frequency rows of common terms are shared by every matcher.
  */
 export async function insertQuestionTerms(db: Queryable, questionId: number, stored: StoredQuestionTerms): Promise<boolean> {
-  const { rowCount } = await db.query(
-    'insert into question_terms (question_id, terms, surface) values ($1, $2, $3) on conflict (question_id) do nothing',
-    [questionId, JSON.stringify(stored.terms), JSON.stringify(stored.surface)],
-  );
-  if (rowCount !== 1) return false;
   const terms = Object.keys(stored.terms).sort(); // a fixed order avoids deadlocks between matchers
-  await db.query(
-    `insert into term_document_frequency (term, documents) select t, 1 from unnest($1::text[]) as t
-     on conflict (term) do update set documents = term_document_frequency.documents + 1`,
-    [terms],
+  // one statement: the terms are counted only if this question's row was new, atomically, in one round trip
+  const { rows } = await db.query<{ stored: number }>(
+    `with stored as (
+       insert into question_terms (question_id, terms, surface) values ($1, $2, $3)
+       on conflict (question_id) do nothing returning question_id
+     ), counted as (
+       insert into term_document_frequency (term, documents)
+       select t, 1 from unnest($4::text[]) with ordinality as u(t, n) where exists (select 1 from stored) order by n
+       on conflict (term) do update set documents = term_document_frequency.documents + 1
+     )
+     select count(*)::int as stored from stored`,
+    [questionId, JSON.stringify(stored.terms), JSON.stringify(stored.surface), terms],
   );
-  return true;
+  return rows[0]?.stored === 1;
 }
 
 /** How many questions have terms, and the document frequency of these terms (`undefined`: of every term). */

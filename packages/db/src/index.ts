@@ -3,7 +3,7 @@ export {
   addUserExpertise, getCorpusStats, getQuestionTerms, insertQuestionTerms, loadExpertise, loadExpertiseTotals, loadPeopleExpertise, lockAnswerContribution, notifyPeopleChanged,
   setAnswerContribution, type StoredQuestionTerms,
 } from './expertise.js';
-export { getMatches, insertMatches, markQuestionMatched, type MatchRow } from './matches.js';
+export { getMatches, recordMatches, type MatchRow } from './matches.js';
 export { migrate, migrationsDir, pendingMigrations } from './migrate.js';
 export { countUnsentOutbox, insertOutboxMessage, PgOutboxStore } from './outbox.js';
 export { createPool, isForeignKeyViolation, isUniqueViolation, withTransaction, type Pool, type PoolClient, type Queryable } from './pool.js';

@@ -3,12 +3,17 @@ import { withTransaction, type Pool, type Queryable } from './pool.js';
 
 /** Writes a message to the outbox; call it inside the transaction that writes the data it describes. */
 export async function insertOutboxMessage(db: Queryable, destination: Destination, message: OutgoingMessage): Promise<void> {
-  const [queue, exchange, routingKey] = 'queue' in destination ? [destination.queue, null, null] : [null, destination.exchange, destination.routingKey];
   await db.query(
     `insert into outbox (message_id, type, queue, exchange, routing_key, headers, body)
      values ($1, $2, $3, $4, $5, $6, $7)`,
-    [message.id, message.type, queue, exchange, routingKey, JSON.stringify(message.headers), message.body],
+    outboxValues(destination, message),
   );
+}
+
+/** The values of an outbox row, in column order: message_id, type, queue, exchange, routing_key, headers, body. */
+export function outboxValues(destination: Destination, message: OutgoingMessage): unknown[] {
+  const [queue, exchange, routingKey] = 'queue' in destination ? [destination.queue, null, null] : [null, destination.exchange, destination.routingKey];
+  return [message.id, message.type, queue, exchange, routingKey, JSON.stringify(message.headers), message.body];
 }
 
 interface OutboxRow {

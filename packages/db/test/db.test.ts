@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createMessage, type OutboxEntry } from '@qr/lemur';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, insertOutboxMessage, markQuestionMatched, migrate, pendingMigrations, PgOutboxStore, pruneJournal, selectJournal, withTransaction, type Pool } from '../src/index.js';
+import { createPool, insertOutboxMessage, migrate, pendingMigrations, PgOutboxStore, pruneJournal, recordMatches, selectJournal, withTransaction, type Pool } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -83,13 +84,24 @@ describe('the journal (the outbox, kept after sending)', () => {
   });
 });
 
-describe('markQuestionMatched', () => {
-  it('claims a question once and notifies question_matched only when the transaction commits', async () => {
+describe('recordMatches', () => {
+  it('writes a question\'s matches and outbox message once, all or nothing, and notifies question_matched only at commit', async () => {
     const { rows: [user] } = await pool.query<{ id: number }>("insert into users (name, email) values ('n', 'n@x.test') returning id");
     const ask = async (): Promise<number> =>
       (await pool.query<{ id: number }>("insert into questions (asker_id, title, body) values ($1, 't', 'b') returning id", [user!.id])).rows[0]!.id;
     const committed = await ask();
     const rolledBack = await ask();
+    const failing = await ask();
+    const matches = [{ userId: user!.id, score: 1.5, reasons: { terms: ['t'], tags: [] } }];
+    const announce = (questionId: number, id: string = randomUUID()) => ({
+      destination: { exchange: 'events', routingKey: 'question.matched' },
+      message: { id, type: 'question.matched', headers: { 'x-message-id': id }, body: JSON.stringify({ questionId }) },
+    });
+    const written = async (questionId: number) => ({
+      matched: (await pool.query('select 1 from questions where id = $1 and matched_at is not null', [questionId])).rowCount,
+      matches: (await pool.query('select 1 from question_matches where question_id = $1', [questionId])).rowCount,
+      outbox: (await pool.query("select 1 from outbox where body::jsonb->>'questionId' = $1", [String(questionId)])).rowCount,
+    });
     const listener = await pool.connect();
     const heard: string[] = [];
     listener.on('notification', (n) => heard.push(n.payload ?? ''));
@@ -97,14 +109,20 @@ describe('markQuestionMatched', () => {
     try {
       await expect(
         withTransaction(pool, async (client) => {
-          expect(await markQuestionMatched(client, rolledBack)).toBe(true);
+          expect(await recordMatches(client, rolledBack, matches, announce(rolledBack))).toBe(true);
           throw new Error('the writes failed');
         }),
       ).rejects.toThrow('the writes failed');
-      expect(await withTransaction(pool, (client) => markQuestionMatched(client, committed))).toBe(true);
-      expect(await withTransaction(pool, (client) => markQuestionMatched(client, committed))).toBe(false);
+      expect(await recordMatches(pool, committed, matches, announce(committed))).toBe(true);
+      expect(await recordMatches(pool, committed, matches, announce(committed))).toBe(false);
+      // the outbox insert fails (a message id used before): nothing of the statement stays
+      const usedId = (await pool.query<{ id: string }>("select message_id as id from outbox where body::jsonb->>'questionId' = $1", [String(committed)])).rows[0]!.id;
+      await expect(recordMatches(pool, failing, matches, announce(failing, usedId))).rejects.toThrow(/duplicate key/);
       await new Promise((r) => setTimeout(r, 200));
       expect(heard).toEqual([String(committed)]);
+      expect(await written(committed)).toEqual({ matched: 1, matches: 1, outbox: 1 });
+      expect(await written(rolledBack)).toEqual({ matched: 0, matches: 0, outbox: 0 });
+      expect(await written(failing)).toEqual({ matched: 0, matches: 0, outbox: 0 });
     } finally {
       await listener.query('unlisten question_matched');
       listener.release();

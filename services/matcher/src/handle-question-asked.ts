@@ -1,5 +1,5 @@
 import { destinationOf, newMessage, type Messages } from '@qr/contracts';
-import { getQuestion, insertMatches, insertOutboxMessage, insertQuestionTerms, markQuestionMatched, withTransaction, type Pool } from '@qr/db';
+import { getQuestion, insertQuestionTerms, recordMatches, type Pool } from '@qr/db';
 import { PermanentError, type Log, type ReceivedMessage } from '@qr/lemur';
 import { extractTerms, liveScoring, type ExtractedTerms, type Match } from '@qr/matching';
 import type { PeopleSource } from './people.js';
@@ -43,7 +43,7 @@ export async function decideMatches(
 
 /**
  * Matches one asked question. The question is read from Postgres (the message only names it), its
- * matches are written once, with `question.matched` in the outbox, in one transaction: a redelivery
+ * matches are written once, with `question.matched` in the outbox, in one statement: a redelivery
  * or a replay finds `matched_at` set and changes nothing.
  */
 export async function handleQuestionAsked(deps: MatchDeps, message: ReceivedMessage<Messages['question.asked']>, log: Log): Promise<MatchOutcome> {
@@ -55,18 +55,12 @@ export async function handleQuestionAsked(deps: MatchDeps, message: ReceivedMess
     return { status: 'already-matched' };
   }
   const { extracted, matches } = await decideMatches(deps, question);
-  const wrote = await withTransaction(deps.pool, async (client) => {
-    if (!(await markQuestionMatched(client, questionId))) return false;
-    await insertMatches(client, questionId, matches);
-    const event = newMessage('question.matched', { questionId, matches: matches.map(({ userId, score }) => ({ userId, score })) }, { correlationId: message.correlationId });
-    await insertOutboxMessage(client, destinationOf('question.matched'), event);
-    return true;
-  });
-  if (!wrote) return { status: 'already-matched' };
+  const event = newMessage('question.matched', { questionId, matches: matches.map(({ userId, score }) => ({ userId, score })) }, { correlationId: message.correlationId });
+  if (!(await recordMatches(deps.pool, questionId, matches, { destination: destinationOf('question.matched'), message: event }))) return { status: 'already-matched' };
   deps.onOutboxWrite();
-  // counted for IDF after the commit, in its own short transaction: document-frequency rows are shared
-  // by every matcher, and holding their locks for the whole match serialised the matchers
-  await withTransaction(deps.pool, (client) => insertQuestionTerms(client, questionId, toStored(extracted)));
+  // counted for IDF after the matches committed, in a statement of its own: document-frequency rows are
+  // shared by every matcher, and holding their locks for longer serialised the matchers
+  await insertQuestionTerms(deps.pool, questionId, toStored(extracted));
   log.info({ questionId, matches: matches.length, top: matches[0]?.userId }, 'question matched');
   return { status: 'matched', matches };
 }
