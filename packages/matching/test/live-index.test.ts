@@ -37,7 +37,7 @@ function expectSameAsReference(index: LiveIndex, people: readonly Candidate[], s
       const expected = rankCandidates(question, list, stats, options);
       expect(index.rank(question, extra, facts, stats, options)).toEqual(expected);
       if (expected.length) nonEmpty++;
-      if (limit === 10 && options.loadWeight === live.loadWeight) {
+      if (limit === 10 && (options as RankOptions).loadWeight === live.loadWeight) {
         work.scored += index.lastScored;
         work.candidates += list.length;
       }
