@@ -1,5 +1,9 @@
 import { redactUrl } from './logger.js';
+import { ConfigError, type Env } from './config-error.js';
 import { readFile, readSecret } from './secrets.js';
+
+export { ConfigError, type Env } from './config-error.js';
+
 /** Settings every service reads (DESIGN.md), each with a default that works on this machine. */
 export interface CommonConfig {
   databaseUrl: string;
@@ -13,12 +17,6 @@ export interface CommonConfig {
   declareTopology: boolean;
   /** STOMP_TLS_CA_FILE: a CA (PEM) to trust for stomps:// and wss:// when the broker's certificate is not from a public CA. */
   stompTlsCa?: string;
-}
-
-export type Env = Record<string, string | undefined>;
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 export function parseCommonConfig(env: Env): CommonConfig {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, type Env } from './common-config.js';
+import { ConfigError, type Env } from './config-error.js';
 
 /**
  * A secret from the environment: `NAME_FILE` (a path, e.g. a Docker or Kubernetes secret mounted as
