@@ -12,8 +12,8 @@ export async function getQuestionTerms(db: Queryable, questionId: number): Promi
 
 /**
  * Stores a question's terms once and counts them in the document frequencies. A second call for the
- * same question changes nothing and returns false. Run it in a short transaction of its own: the
- * frequency rows of common terms are shared by every matcher.
+ * same question changes nothing and returns false. One statement: the frequency rows of common terms
+ * are shared by every matcher, and are locked only until it commits.
  */
 export async function insertQuestionTerms(db: Queryable, questionId: number, stored: StoredQuestionTerms): Promise<boolean> {
   const terms = Object.keys(stored.terms).sort(); // a fixed order avoids deadlocks between matchers

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createMessage, type OutboxEntry } from '@qr/lemur';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, insertOutboxMessage, migrate, pendingMigrations, PgOutboxStore, pruneJournal, recordMatches, selectJournal, withTransaction, type Pool } from '../src/index.js';
+import {
+  createPool, getCorpusStats, getQuestionTerms, insertOutboxMessage, insertQuestionTerms, migrate, pendingMigrations, PgOutboxStore, pruneJournal, recordMatches, selectJournal, withTransaction, type Pool,
+} from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -127,5 +129,22 @@ describe('recordMatches', () => {
       await listener.query('unlisten question_matched');
       listener.release();
     }
+  });
+});
+
+describe('insertQuestionTerms', () => {
+  it('stores a question\'s terms and counts them once: a second call (or a race) counts nothing', async () => {
+    const { rows: [user] } = await pool.query<{ id: number }>("insert into users (name, email) values ('terms', 'terms@x.test') returning id");
+    const { rows: [question] } = await pool.query<{ id: number }>("insert into questions (asker_id, title, body) values ($1, 't', 'b') returning id", [user!.id]);
+    const stored = { terms: { hop: 2, 'tag:ipa': 3 }, surface: { hop: 'hops', 'tag:ipa': 'ipa' } };
+    const before = await getCorpusStats(pool, ['hop', 'tag:ipa']);
+    const results = await Promise.all([insertQuestionTerms(pool, question!.id, stored), insertQuestionTerms(pool, question!.id, stored)]);
+    expect(results.sort()).toEqual([false, true]);
+    expect(await insertQuestionTerms(pool, question!.id, { terms: { other: 1 }, surface: {} })).toBe(false);
+    const after = await getCorpusStats(pool, ['hop', 'tag:ipa', 'other']);
+    expect(after.documentFrequency.get('hop')).toBe((before.documentFrequency.get('hop') ?? 0) + 1);
+    expect(after.documentFrequency.get('tag:ipa')).toBe((before.documentFrequency.get('tag:ipa') ?? 0) + 1);
+    expect(after.documentFrequency.get('other')).toBeUndefined();
+    expect(await getQuestionTerms(pool, question!.id)).toEqual(stored);
   });
 });

@@ -76,14 +76,12 @@ export class LiveIndex {
   setExpertise(userId: number, expertise: Iterable<readonly [string, number]>): void {
     const slot = this.slot(userId);
     this.removePostings(slot);
+    // a term given twice keeps its last weight, as new Map(entries) would (a last weight <= 0 drops it)
     const profile = new Map<string, number>();
-    for (const [term, weight] of expertise) {
-      if (!(weight > 0)) continue;
-      if (profile.has(term)) {
-        this.remove(term, slot);
-      }
-      profile.set(term, weight);
-      this.add(term, slot, weight);
+    for (const [term, weight] of expertise) profile.set(term, weight);
+    for (const [term, weight] of profile) {
+      if (weight > 0) this.add(term, slot, weight);
+      else profile.delete(term);
     }
     this.profiles[slot] = profile.size ? profile : undefined;
   }

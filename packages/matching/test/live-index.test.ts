@@ -96,9 +96,10 @@ describe('LiveIndex.rank is rankCandidates, through changes one person at a time
   it('replaces a person in place, keeps only positive weights, and forgets', () => {
     const index = new LiveIndex();
     index.setTotal(1, 8);
-    index.setExpertise(1, [['hop', 4], ['malt', 0], ['yeast', -1], ['hop', 2]]);
-    expect(index.weight(1, 'hop')).toBe(2);
+    index.setExpertise(1, [['hop', 4], ['malt', 0], ['yeast', -1], ['hop', 2], ['oak', 3], ['oak', 0]]);
+    expect(index.weight(1, 'hop')).toBe(2); // the last weight given, as in a Map
     expect(index.weight(1, 'malt')).toBeUndefined();
+    expect(index.weight(1, 'oak')).toBeUndefined(); // last given 0: not held
     expect(index.size).toEqual({ people: 1, terms: 1, postings: 1 });
     index.setExpertise(1, [['malt', 1]]);
     expect(index.weight(1, 'hop')).toBeUndefined();
