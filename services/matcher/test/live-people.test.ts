@@ -80,14 +80,15 @@ it('ranks as Postgres does, follows committed changes, and reloads after losing 
       await refreshAnswerContribution(pool, await answer(q, people[i]!, (i * 17 + k * 40) % 200));
     }
   }
-  // some asks: matches written by "another matcher"
-  for (const probe of probes.slice(0, 2)) {
+  // matches written by "another matcher": each asks ten people
+  const matchElsewhere = async (probe: (typeof probes)[number]): Promise<void> => {
     const q = await ask(asker, probe.title, probe.body, probe.tags);
     await handleQuestionAsked({ pool, people: new PgPeople(pool, 0), matchLimit: 10, onOutboxWrite: () => {} }, {
       id: `m${q}`, type: 'question.asked', version: 1, correlationId: 'c', publishedAt: undefined, attempt: 1, redelivered: false, headers: {},
       body: { questionId: q, askerId: asker, title: probe.title, body: probe.body, tags: probe.tags },
     }, silentLog);
-  }
+  };
+  for (const probe of probes.slice(0, 2)) await matchElsewhere(probe);
 
   live = await LivePeople.start(pool, { databaseUrl: db.url, log: silentLog, corpusRefreshMs: 200, reconnectDelayMs: 200 });
   await expectSameRanking(asker);
@@ -101,6 +102,13 @@ it('ranks as Postgres does, follows committed changes, and reloads after losing 
     expect(matches.map((m) => m.userId)).toContain(newcomer);
   });
   await eventually(() => expectSameRanking(asker));
+
+  // asks after the start arrive through question_matched, until most people are past the weekly cap
+  for (let i = 0; i < 11; i++) await matchElsewhere(probes[i % 3]!);
+  await eventually(() => expectSameRanking(asker));
+  const capped = await decideMatches({ people: live!, matchLimit: 10 }, { ...probes[0]!, askerId: asker });
+  const uncapped = await decideMatches({ people: live!, matchLimit: 10, maxAsksPerWeek: 1_000 }, { ...probes[0]!, askerId: asker });
+  expect(capped.matches.map((m) => m.userId)).not.toEqual(uncapped.matches.map((m) => m.userId)); // the cap is in play
 
   // the LISTEN connection dies; meanwhile someone else answers; it comes back and reloads
   // only this test's database: other tests (and benchmarks) on the same server have matchers listening too
