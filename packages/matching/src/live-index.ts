@@ -31,6 +31,7 @@ function before(a: Kept, b: Kept): boolean {
 /**
  * People's expertise, term-major in typed arrays, that can change one person at a time: what a live
  * matcher ranks from. Each person has a dense slot; a term's postings are slots and weights; a
+ * person is replaced in O(their terms) (each knows their position in each term's postings); a
  * person's evidence is summed into a Float64Array by slot. Reading a posting costs a few
  * nanoseconds, against ~70 for Maps (rankPostings), so every posting of a question's terms is read
  * (ExpertiseIndex also prunes postings, but is built once and cannot change). What is pruned is the
@@ -44,7 +45,7 @@ export class LiveIndex {
   private slotOf = new Map<number, number>();
   private userIds: number[] = [];
   private totals = new Float64Array(1024);
-  /** per slot: the person's whole profile, term -> weight (positive weights only) */
+  /** per slot: the person's terms, term -> their position in that term's postings (to replace them in O(1)) */
   private profiles: (Map<string, number> | undefined)[] = [];
   private terms = new Map<string, TermList>();
   /** per slot: evidence of the ranking in progress, zeroed again afterwards */
@@ -77,12 +78,10 @@ export class LiveIndex {
     const slot = this.slot(userId);
     this.removePostings(slot);
     // a term given twice keeps its last weight, as new Map(entries) would (a last weight <= 0 drops it)
+    const given = new Map<string, number>();
+    for (const [term, weight] of expertise) given.set(term, weight);
     const profile = new Map<string, number>();
-    for (const [term, weight] of expertise) profile.set(term, weight);
-    for (const [term, weight] of profile) {
-      if (weight > 0) this.add(term, slot, weight);
-      else profile.delete(term);
-    }
+    for (const [term, weight] of given) if (weight > 0) profile.set(term, this.add(term, slot, weight));
     this.profiles[slot] = profile.size ? profile : undefined;
   }
 
@@ -98,7 +97,8 @@ export class LiveIndex {
   /** A person's weight for a term, if they hold it. */
   weight(userId: number, term: string): number | undefined {
     const slot = this.slotOf.get(userId);
-    return slot === undefined ? undefined : this.profiles[slot]?.get(term);
+    const at = slot === undefined ? undefined : this.profiles[slot]?.get(term);
+    return at === undefined ? undefined : this.terms.get(term)?.weights[at];
   }
 
   /**
@@ -228,7 +228,8 @@ export class LiveIndex {
     return slot;
   }
 
-  private add(term: string, slot: number, weight: number): void {
+  /** Appends a posting; returns its position. */
+  private add(term: string, slot: number, weight: number): number {
     let list = this.terms.get(term);
     if (!list) this.terms.set(term, (list = { slots: new Int32Array(4), weights: new Float64Array(4), size: 0 }));
     if (list.size === list.slots.length) {
@@ -239,33 +240,33 @@ export class LiveIndex {
       list.slots = slots;
       list.weights = weights;
     }
-    list.slots[list.size] = slot;
-    list.weights[list.size] = weight;
+    const at = list.size;
+    list.slots[at] = slot;
+    list.weights[at] = weight;
     list.size++;
     this.postingCount++;
+    return at;
   }
 
-  /** Removes a slot from a term's postings (a scan, then the last entry fills the hole). */
-  private remove(term: string, slot: number): void {
-    const list = this.terms.get(term);
-    if (!list) return;
-    const { slots } = list;
-    for (let i = 0; i < list.size; i++) {
-      if (slots[i] !== slot) continue;
-      const last = list.size - 1;
-      slots[i] = slots[last] as number;
-      list.weights[i] = list.weights[last] as number;
-      list.size = last;
-      this.postingCount--;
-      if (last === 0) this.terms.delete(term);
-      return;
+  /** Removes the posting at `at` of a term: the last posting fills the hole, and its person's position is updated. */
+  private remove(term: string, at: number): void {
+    const list = this.terms.get(term) as TermList;
+    const last = list.size - 1;
+    if (at !== last) {
+      const moved = list.slots[last] as number;
+      list.slots[at] = moved;
+      list.weights[at] = list.weights[last] as number;
+      this.profiles[moved]?.set(term, at);
     }
+    list.size = last;
+    this.postingCount--;
+    if (last === 0) this.terms.delete(term);
   }
 
   private removePostings(slot: number): void {
     const profile = this.profiles[slot];
     if (!profile) return;
-    for (const term of profile.keys()) this.remove(term, slot);
+    for (const [term, at] of profile) this.remove(term, at);
   }
 }
 
