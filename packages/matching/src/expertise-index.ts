@@ -1,7 +1,6 @@
 import type { ExtractedTerms } from './extract-terms.js';
 import {
-  DEFAULT_PRIOR_WEIGHT, questionTerms, reasonsFor, round4, smoothingOf, withActivity, type Candidate, type CorpusStats, type Match,
-  type QuestionTerm, type RankOptions,
+  round4, scoringOf, toMatch, type Candidate, type CorpusStats, type Match, type QuestionTerm, type RankOptions, type Scoring,
 } from './rank-candidates.js';
 
 /** One person as the index takes them: a `Candidate` whose `expertise` holds their whole profile. */
@@ -21,17 +20,8 @@ export interface Postings {
 export type RankStrategy = 'auto' | 'exhaustive';
 
 /** A question prepared for one ranking: its terms in question order, with their postings. */
-interface Query {
-  terms: QuestionTerm[];
+interface Query extends Scoring {
   postings: (Postings | undefined)[];
-  smoothing: number;
-  priorWeight: number;
-  recencyWeight: number;
-  loadWeight: number;
-  cap: number;
-  evidenceScale: number;
-  includeWithoutEvidence: boolean;
-  excluded: ReadonlySet<number>;
 }
 
 /** The people's priors for one set of prior weights, and everyone ordered as `rankCandidates` would order them on priors alone. */
@@ -440,25 +430,10 @@ export class ExpertiseIndex {
    */
   rank(question: ExtractedTerms, stats: CorpusStats, options: RankOptions, strategy: RankStrategy = 'auto'): Match[] {
     this.lastWork = { strategy: 'none', postingsScanned: 0, termsScanned: 0, termsWithPostings: 0, peopleScored: 0, candidates: 0 };
-    const limit = Math.floor(options.limit);
-    if (!(limit > 0)) return [];
-    const smoothing = smoothingOf(options);
-    const terms = questionTerms(question, stats, smoothing);
-    if (terms.length === 0 && !options.includeWithoutEvidence) return [];
-    const questionWeight = terms.reduce((sum, t) => sum + t.weight, 0) || 1;
-    const query: Query = {
-      terms,
-      postings: terms.map((t) => this.postingsOf(t.term)),
-      smoothing,
-      priorWeight: options.priorWeight ?? DEFAULT_PRIOR_WEIGHT,
-      recencyWeight: options.recencyWeight ?? 0,
-      loadWeight: options.loadWeight ?? 0,
-      cap: options.maxAsksPerWindow ?? Number.POSITIVE_INFINITY,
-      evidenceScale: options.evidenceWeight === undefined ? 1 : options.evidenceWeight / questionWeight,
-      includeWithoutEvidence: options.includeWithoutEvidence ?? false,
-      excluded: new Set(options.excludeUserIds ?? []),
-    };
-    const k = Math.min(limit, this.size);
+    const s = scoringOf(question, stats, options);
+    if (!s) return [];
+    const query: Query = { ...s, postings: s.terms.map((t) => this.postingsOf(t.term)) };
+    const k = Math.min(s.limit, this.size);
     if (k === 0) return [];
     let top: Selected[];
     try {
@@ -468,10 +443,7 @@ export class ExpertiseIndex {
     } finally {
       this.clearEvidence();
     }
-    return top.map(({ slot, score }) => {
-      const candidate = this.candidateAt(slot, query);
-      return { userId: candidate.userId, score, reasons: withActivity(reasonsFor(question, terms, candidate, smoothing), candidate) };
-    });
+    return top.map(({ slot, score }) => toMatch(question, s, this.candidateAt(slot, query), score));
   }
 
   /** A person as a `Candidate` holding only the question's terms (for reasons). */

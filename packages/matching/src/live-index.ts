@@ -1,7 +1,6 @@
 import type { ExtractedTerms } from './extract-terms.js';
 import {
-  DEFAULT_PRIOR_WEIGHT, questionTerms, reasonsFor, round4, smoothingOf, termEvidence, withActivity, type Candidate, type CorpusStats, type Match,
-  type RankOptions,
+  basePrior, candidateFor, round4, scoringOf, termEvidence, toMatch, TopList, withLoad, type CorpusStats, type Match, type RankOptions,
 } from './rank-candidates.js';
 import type { PersonFacts } from './rank-postings.js';
 
@@ -13,19 +12,6 @@ interface TermList {
   slots: Int32Array;
   weights: Float64Array;
   size: number;
-}
-
-interface Kept {
-  userId: number;
-  score: number;
-  capped: boolean;
-}
-
-/** Whether a ranks before b: uncapped first, then score desc, then userId asc (rankCandidates' order). */
-function before(a: Kept, b: Kept): boolean {
-  if (a.capped !== b.capped) return !a.capped;
-  if (a.score !== b.score) return a.score > b.score;
-  return a.userId < b.userId;
 }
 
 /**
@@ -107,17 +93,13 @@ export class LiveIndex {
    * the index's total.
    */
   rank(question: ExtractedTerms, extra: Iterable<number>, facts: PriorFacts, stats: CorpusStats, options: RankOptions): Match[] {
-    const limit = Math.floor(options.limit);
-    if (!(limit > 0)) return [];
-    const smoothing = smoothingOf(options);
-    const terms = questionTerms(question, stats, smoothing);
-    const includeWithoutEvidence = options.includeWithoutEvidence ?? false;
-    if (terms.length === 0 && !includeWithoutEvidence) return [];
+    const s = scoringOf(question, stats, options);
+    if (!s) return [];
 
     const epoch = this.nextEpoch();
     const { acc, mark, totals } = this;
     const candidates: number[] = [];
-    for (const term of terms) {
+    for (const term of s.terms) {
       const list = this.terms.get(term.term);
       if (!list) continue;
       const { slots, weights, size } = list;
@@ -128,7 +110,7 @@ export class LiveIndex {
           acc[slot] = 0;
           candidates.push(slot);
         }
-        acc[slot] = (acc[slot] as number) + termEvidence(term, weights[i] as number, totals[slot] as number, smoothing);
+        acc[slot] = (acc[slot] as number) + termEvidence(term, weights[i] as number, totals[slot] as number, s.smoothing);
       }
     }
     // extra people: those without a slot have no expertise and no total
@@ -143,60 +125,41 @@ export class LiveIndex {
       }
     }
 
-    const excluded = new Set(options.excludeUserIds ?? []);
-    const priorWeight = options.priorWeight ?? DEFAULT_PRIOR_WEIGHT;
-    const recencyWeight = options.recencyWeight ?? 0;
-    const loadWeight = options.loadWeight ?? 0;
-    const cap = options.maxAsksPerWindow ?? Number.POSITIVE_INFINITY;
-    const questionWeight = terms.reduce((sum, t) => sum + t.weight, 0) || 1;
-    const evidenceScale = options.evidenceWeight === undefined ? 1 : options.evidenceWeight / questionWeight;
     // Pass 1, everyone: evidence and the priors that are cheap to know (volume, recent answers).
     // The load prior only lowers a score (loadWeight >= 0) and the cap only lowers a rank, so
     // evidence + those priors bounds the final score from above, in floating point too.
     const ids: number[] = [];
     const evidences: number[] = [];
-    const partials: number[] = [];
-    const partialPriors: number[] = [];
+    const bases: number[] = [];
+    const bounds: number[] = [];
     const offer = (userId: number, evidenceSum: number): void => {
-      if (excluded.has(userId)) return;
-      if (evidenceSum <= 0 && !includeWithoutEvidence) return;
-      const evidence = evidenceSum * evidenceScale;
-      const partialPrior = priorWeight * Math.log1p(Math.max(0, facts.volume(userId))) + recencyWeight * Math.log1p(Math.max(0, facts.recentAnswers(userId)));
+      if (s.excluded.has(userId)) return;
+      if (evidenceSum <= 0 && !s.includeWithoutEvidence) return;
+      const evidence = evidenceSum * s.evidenceScale;
+      const base = basePrior(s, facts.volume(userId), facts.recentAnswers(userId));
       ids.push(userId);
       evidences.push(evidence);
-      partialPriors.push(partialPrior);
-      partials.push(evidence + partialPrior);
+      bases.push(base);
+      bounds.push(evidence + base);
     };
     for (const slot of candidates) offer(this.userIds[slot] as number, acc[slot] as number);
     for (const userId of new Set(slotless)) offer(userId, 0);
 
-    // Pass 2, best bound first: the exact score (as rankCandidates computes it:
-    // round4(evidence + (volume and recency priors - load prior))) until nobody left can enter the top.
-    const top: Kept[] = [];
-    const order = new BoundOrder(partials);
+    // Pass 2, best bound first: the exact score, as rankCandidates computes it, until nobody left can enter the top.
+    const top = new TopList(s.limit);
+    const order = new BoundOrder(bounds);
     for (let i = order.next(); i >= 0; i = order.next()) {
-      const worst = top[limit - 1];
-      if (worst && !worst.capped && loadWeight >= 0 && round4(partials[i] as number) < worst.score) break;
+      const worst = top.worst;
+      if (worst && !worst.capped && s.loadWeight >= 0 && round4(bounds[i] as number) < worst.score) break;
       const userId = ids[i] as number;
-      const prior = (partialPriors[i] as number) - loadWeight * Math.log1p(Math.max(0, facts.recentAsks(userId)));
-      const kept: Kept = { userId, score: round4((evidences[i] as number) + prior), capped: facts.asksInWindow(userId) >= cap };
-      if (top.length === limit && !before(kept, top[top.length - 1] as Kept)) continue;
-      let at = top.length;
-      while (at > 0 && before(kept, top[at - 1] as Kept)) at--;
-      top.splice(at, 0, kept);
-      if (top.length > limit) top.pop();
+      const prior = withLoad(s, bases[i] as number, facts.recentAsks(userId));
+      top.offer({ userId, score: round4((evidences[i] as number) + prior), capped: facts.asksInWindow(userId) >= s.cap });
     }
     this.lastScored = order.taken;
 
-    return top.map(({ userId, score }) => {
-      const expertise = new Map<string, number>();
-      for (const term of terms) {
-        const weight = this.weight(userId, term.term);
-        if (weight !== undefined) expertise.set(term.term, weight);
-      }
-      const candidate: Candidate = { userId, expertise, total: this.total(userId), recentAnswers: facts.recentAnswers(userId) };
-      return { userId, score, reasons: withActivity(reasonsFor(question, terms, candidate, smoothing), candidate) };
-    });
+    return top.entries.map(({ userId, score }) =>
+      toMatch(question, s, candidateFor(s, userId, (term) => this.weight(userId, term), this.total(userId), facts.recentAnswers(userId)), score),
+    );
   }
 
   private nextEpoch(): number {

@@ -86,7 +86,6 @@ export interface QuestionTerm {
 interface Scored {
   candidate: Candidate;
   score: number;
-  /** asked too often in the window: ranked after everyone who is not */
   capped: boolean;
 }
 
@@ -108,12 +107,12 @@ export function termEvidence(term: QuestionTerm, weight: number, total: number, 
 }
 
 /** Options.smoothing, clamped to (0, 1). */
-export function smoothingOf(options: Pick<RankOptions, 'smoothing'>): number {
+function smoothingOf(options: Pick<RankOptions, 'smoothing'>): number {
   return Math.min(0.999, Math.max(0.001, options.smoothing ?? DEFAULT_SMOOTHING));
 }
 
 /** The question's weighted terms, in question order, with their background mass. */
-export function questionTerms(question: ExtractedTerms, stats: CorpusStats, smoothing: number): QuestionTerm[] {
+function questionTerms(question: ExtractedTerms, stats: CorpusStats, smoothing: number): QuestionTerm[] {
   const terms: QuestionTerm[] = [];
   for (const [term, qw] of question.terms) {
     if (qw > 0) terms.push({ term, weight: qw, background: (1 - smoothing) * backgroundProbability(stats, term) });
@@ -121,7 +120,106 @@ export function questionTerms(question: ExtractedTerms, stats: CorpusStats, smoo
   return terms;
 }
 
-export function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTerm[], candidate: Candidate, smoothing: number): MatchReasons {
+/** A question and options resolved once for a ranking: what every ranker here computes the same way. */
+export interface Scoring {
+  limit: number;
+  smoothing: number;
+  /** the question's weighted terms, in question order */
+  terms: QuestionTerm[];
+  excluded: ReadonlySet<number>;
+  priorWeight: number;
+  recencyWeight: number;
+  loadWeight: number;
+  cap: number;
+  evidenceScale: number;
+  includeWithoutEvidence: boolean;
+}
+
+/** The options resolved against the question; undefined when nobody can rank (a limit below 1, or no weighted term without includeWithoutEvidence). */
+export function scoringOf(question: ExtractedTerms, stats: CorpusStats, options: RankOptions): Scoring | undefined {
+  const limit = Math.floor(options.limit);
+  if (!(limit > 0)) return undefined;
+  const smoothing = smoothingOf(options);
+  const terms = questionTerms(question, stats, smoothing);
+  const includeWithoutEvidence = options.includeWithoutEvidence ?? false;
+  if (terms.length === 0 && !includeWithoutEvidence) return undefined;
+  const questionWeight = terms.reduce((sum, t) => sum + t.weight, 0) || 1;
+  return {
+    limit,
+    smoothing,
+    terms,
+    excluded: new Set(options.excludeUserIds ?? []),
+    priorWeight: options.priorWeight ?? DEFAULT_PRIOR_WEIGHT,
+    recencyWeight: options.recencyWeight ?? 0,
+    loadWeight: options.loadWeight ?? 0,
+    cap: options.maxAsksPerWindow ?? Number.POSITIVE_INFINITY,
+    evidenceScale: options.evidenceWeight === undefined ? 1 : options.evidenceWeight / questionWeight,
+    includeWithoutEvidence,
+  };
+}
+
+/** The volume and availability priors: every prior but the load, which only lowers a score. */
+export function basePrior(s: Scoring, volume: number, recentAnswers: number): number {
+  return s.priorWeight * Math.log1p(Math.max(0, volume)) + s.recencyWeight * Math.log1p(Math.max(0, recentAnswers));
+}
+
+/** The whole prior: base - load (the same floating-point operations as writing the three terms in one sum). */
+export function withLoad(s: Scoring, base: number, recentAsks: number): number {
+  return base - s.loadWeight * Math.log1p(Math.max(0, recentAsks));
+}
+
+/** One person's place in a ranking. */
+export interface Ranked {
+  userId: number;
+  score: number;
+  /** asked too often in the window: ranked after everyone who is not */
+  capped: boolean;
+}
+
+/** Whether a ranks before b: uncapped first, then score desc, then userId asc. */
+function ranksBefore(a: Ranked, b: Ranked): boolean {
+  if (a.capped !== b.capped) return !a.capped;
+  if (a.score !== b.score) return a.score > b.score;
+  return a.userId < b.userId;
+}
+
+/** The best `limit` offered so far, best first; a newcomer that does not beat the last is dropped at once. */
+export class TopList {
+  readonly entries: Ranked[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** The last kept, once `limit` are kept. */
+  get worst(): Ranked | undefined {
+    return this.entries[this.limit - 1];
+  }
+
+  offer(entry: Ranked): void {
+    const { entries } = this;
+    if (entries.length === this.limit && !ranksBefore(entry, entries[entries.length - 1] as Ranked)) return;
+    let at = entries.length;
+    while (at > 0 && ranksBefore(entry, entries[at - 1] as Ranked)) at--;
+    entries.splice(at, 0, entry);
+    if (entries.length > this.limit) entries.pop();
+  }
+}
+
+/** A person as a Candidate holding only the question's terms, from a look-up of their weights (for reasons). */
+export function candidateFor(s: Scoring, userId: number, weightOf: (term: string) => number | undefined, total: number, recentAnswers: number): Candidate {
+  const expertise = new Map<string, number>();
+  for (const term of s.terms) {
+    const weight = weightOf(term.term);
+    if (weight !== undefined) expertise.set(term.term, weight);
+  }
+  return { userId, expertise, total, recentAnswers };
+}
+
+/** A ranked person as a Match, with the reasons their candidate gives. */
+export function toMatch(question: ExtractedTerms, s: Scoring, candidate: Candidate, score: number): Match {
+  return { userId: candidate.userId, score, reasons: withActivity(reasonsFor(question, s.terms, candidate, s.smoothing), candidate) };
+}
+
+function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTerm[], candidate: Candidate, smoothing: number): MatchReasons {
   const contributions = terms
     .map((term) => ({ term: term.term, score: termScore(term, candidate, smoothing) }))
     .filter((c) => c.score > 0)
@@ -143,42 +241,24 @@ export function reasonsFor(question: ExtractedTerms, terms: readonly QuestionTer
  * term and excluded people are dropped; scores rounded to 4 decimals.
  */
 export function rankCandidates(question: ExtractedTerms, candidates: Iterable<Candidate>, stats: CorpusStats, options: RankOptions): Match[] {
-  const limit = Math.floor(options.limit);
-  if (!(limit > 0)) return [];
-  const smoothing = smoothingOf(options);
-  const priorWeight = options.priorWeight ?? DEFAULT_PRIOR_WEIGHT;
-  const terms = questionTerms(question, stats, smoothing);
-  if (terms.length === 0 && !options.includeWithoutEvidence) return [];
-
-  const excluded = new Set(options.excludeUserIds ?? []);
-  const recencyWeight = options.recencyWeight ?? 0;
-  const loadWeight = options.loadWeight ?? 0;
-  const cap = options.maxAsksPerWindow ?? Number.POSITIVE_INFINITY;
-  const questionWeight = terms.reduce((sum, t) => sum + t.weight, 0) || 1;
-  const evidenceScale = options.evidenceWeight === undefined ? 1 : options.evidenceWeight / questionWeight;
+  const s = scoringOf(question, stats, options);
+  if (!s) return [];
   const scored: Scored[] = [];
   for (const candidate of candidates) {
-    if (excluded.has(candidate.userId)) continue;
+    if (s.excluded.has(candidate.userId)) continue;
     let evidence = 0;
-    for (const term of terms) evidence += termScore(term, candidate, smoothing);
-    if (evidence <= 0 && !options.includeWithoutEvidence) continue;
-    evidence *= evidenceScale;
-    const prior =
-      priorWeight * Math.log1p(Math.max(0, candidate.volume ?? candidate.total)) +
-      recencyWeight * Math.log1p(Math.max(0, candidate.recentAnswers ?? 0)) -
-      loadWeight * Math.log1p(Math.max(0, candidate.recentAsks ?? 0));
-    scored.push({ candidate, score: round4(evidence + prior), capped: (candidate.asksInWindow ?? 0) >= cap });
+    for (const term of s.terms) evidence += termScore(term, candidate, s.smoothing);
+    if (evidence <= 0 && !s.includeWithoutEvidence) continue;
+    evidence *= s.evidenceScale;
+    const prior = withLoad(s, basePrior(s, candidate.volume ?? candidate.total, candidate.recentAnswers ?? 0), candidate.recentAsks ?? 0);
+    scored.push({ candidate, score: round4(evidence + prior), capped: (candidate.asksInWindow ?? 0) >= s.cap });
   }
+  // a sort, not TopList: people who share a userId (allowed here) keep their input order
   scored.sort((a, b) => Number(a.capped) - Number(b.capped) || b.score - a.score || a.candidate.userId - b.candidate.userId);
-
-  return scored.slice(0, limit).map(({ candidate, score }) => ({
-    userId: candidate.userId,
-    score,
-    reasons: withActivity(reasonsFor(question, terms, candidate, smoothing), candidate),
-  }));
+  return scored.slice(0, s.limit).map(({ candidate, score }) => toMatch(question, s, candidate, score));
 }
 
-export function withActivity(reasons: MatchReasons, candidate: Candidate): MatchReasons {
+function withActivity(reasons: MatchReasons, candidate: Candidate): MatchReasons {
   const recent = Math.round((candidate.recentAnswers ?? 0) * 10) / 10;
   return recent > 0 ? { ...reasons, recentAnswers: recent } : reasons;
 }
