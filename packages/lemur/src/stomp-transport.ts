@@ -243,6 +243,7 @@ export class StompTransport implements Transport {
           nack: ({ requeue }) => {
             if (stillValid()) frame.nack({ requeue: String(requeue) });
           },
+          stale: () => !stillValid(),
         });
       },
       { id: registration.id, ack: 'client-individual', 'prefetch-count': String(registration.prefetch) },

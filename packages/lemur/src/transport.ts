@@ -10,6 +10,11 @@ export interface Delivery {
   ack(): void;
   /** Give it back to the queue (requeue) or, without requeue, to the queue's dead-letter target. */
   nack(options: { requeue: boolean }): void;
+  /**
+   * True once the broker has taken the message back (the connection it came on closed): settling
+   * it does nothing and it will be delivered again, so a consumer need not start it.
+   */
+  stale?(): boolean;
 }
 
 export interface SubscribeOptions {

@@ -324,6 +324,73 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
     expect(again.deliveries).toHaveLength(0);
   });
 
+  it('a consumer with prefetch above its concurrency holds prefetch deliveries but runs only concurrency handlers, in delivery order', async () => {
+    for (let i = 0; i < 12; i++) await transport.publish({ queue: 'work' }, createMessage('work', { i }));
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new Consumer({
+      transport, queue: 'work', defaultType: 'work', prefetch: 8, concurrency: 3,
+      decode: (_t, _v, body) => body as { i: number },
+      handle: async (message) => {
+        started.push(message.body.i);
+        most = Math.max(most, ++running);
+        await gate;
+        await new Promise((r) => setTimeout(r, 5));
+        running -= 1;
+      },
+    });
+    await consumer.start();
+    await new Promise((r) => setTimeout(r, 500)); // the broker has filled the consumer's window by now
+    expect(started).toEqual([0, 1, 2]);
+    // the consumer holds 8 (3 running, 5 waiting): another subscriber gets only the other 4
+    const other = await world.connect();
+    const rest = collector();
+    await other.subscribe('work', (d) => rest.push(d), { prefetch: 20 });
+    await rest.waitFor(4);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rest.deliveries.map((d) => (JSON.parse(d.body) as { i: number }).i)).toEqual([8, 9, 10, 11]);
+    release();
+    const deadline = Date.now() + 5_000;
+    while (started.length < 8 || running > 0) {
+      if (Date.now() > deadline) throw new Error(`only ${started.length} of 8 started`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(most).toBe(3);
+    await consumer.close();
+  });
+
+  it('a closing consumer leaves what it prefetched but never started for the next worker', async () => {
+    for (let i = 0; i < 5; i++) await transport.publish({ queue: 'work' }, createMessage('work', { i }));
+    const first = await world.connect();
+    const done: number[] = [];
+    let startedResolve!: () => void;
+    const started = new Promise<void>((resolve) => (startedResolve = resolve));
+    const consumer = new Consumer({
+      transport: first, queue: 'work', defaultType: 'work', prefetch: 5, concurrency: 1,
+      decode: (_t, _v, body) => body as { i: number },
+      handle: async (message) => {
+        startedResolve();
+        await new Promise((r) => setTimeout(r, 300));
+        done.push(message.body.i);
+      },
+    });
+    await consumer.start();
+    await started;
+    await new Promise((r) => setTimeout(r, 100)); // the other four are prefetched and waiting
+    await consumer.close(5_000);
+    expect(done).toEqual([0]);
+    await first.close();
+    const again = collector();
+    await (await world.connect()).subscribe('work', (d) => again.push(d), { prefetch: 10 });
+    await again.waitFor(4);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(again.deliveries.map((d) => (JSON.parse(d.body) as { i: number }).i).sort()).toEqual([1, 2, 3, 4]);
+  });
+
   it('replays selected dead letters to their queue with attempts reset, leaving the others', async () => {
     const consumer = new Consumer({
       transport, queue: 'work', defaultType: 'work',
