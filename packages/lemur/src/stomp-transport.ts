@@ -309,5 +309,31 @@ export function createStompSocket(url: string, tlsOptions?: ConnectionOptions): 
     return new (tlsSocketClass(tlsOptions ?? {}))(parsed.hostname, Number(parsed.port || 61614)) as unknown as IStompSocket;
   }
   // Compression off: the default permessage-deflate is 4-5x slower against RabbitMQ.
-  return new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false, ...(parsed.protocol === 'wss:' ? tlsOptions : {}) }) as unknown as IStompSocket;
+  const ws = new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false, ...(parsed.protocol === 'wss:' ? tlsOptions : {}) });
+  corkEachTick(ws);
+  return ws as unknown as IStompSocket;
+}
+
+/**
+ * ws writes every frame with its own writev (its cork/uncork spans one frame): one syscall per SEND
+ * and per ACK, 17% of lemur's CPU over Web-STOMP at 10k msg/s. Corking the underlying socket
+ * until the next tick, as CorkedTcpSocket does, hands the kernel the tick's frames at once (corks
+ * nest: ws's own uncork then flushes nothing). `_socket` is ws's own field (set once the
+ * connection is open); without it a frame is sent as before.
+ */
+function corkEachTick(ws: WebSocket): void {
+  const send = ws.send.bind(ws);
+  let corked = false;
+  ws.send = ((data: Parameters<WebSocket['send']>[0], ...rest: unknown[]) => {
+    const socket = (ws as unknown as { _socket?: Socket | null })._socket;
+    if (socket && !corked && !socket.destroyed) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    (send as (...args: unknown[]) => void)(data, ...rest);
+  }) as WebSocket['send'];
 }
