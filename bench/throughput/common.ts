@@ -2,7 +2,10 @@
 
 export interface BenchConfig {
   n: number;
+  /** Handlers at once (lemur's concurrency, BullMQ's Worker concurrency, pg-boss's batch). */
   concurrency: number;
+  /** Deliveries a broker may send ahead of acks, where a peer has such a window (STOMP prefetch-count, Celery's prefetch). */
+  prefetch: number;
   /** Publish window: receipts in flight (raw STOMP) / chunk size (lemur, BullMQ addBulk, pg-boss insert). */
   window: number;
   rabbit: { host: string; tcpPort: number; login: string; passcode: string; wsUrl: string; managementUrl: string };

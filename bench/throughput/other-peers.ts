@@ -206,7 +206,7 @@ const python = '/usr/bin/python3';
 /**
  * Celery 5.2 (Debian python3-celery) on the same RabbitMQ over AMQP, its own vhost: a Python
  * driver (celery_peer.py) starts a worker subprocess (prefork, 2 processes for 2 cores, prefetch
- * multiplier 25 so 50 messages are prefetched like the others), publishes N with delay(), waits for
+ * multiplier prefetch / 2, so it has the same broker window as the STOMP peers), publishes N with delay(), waits for
  * the N-th task, stops the worker.
  */
 export async function runCelery(config: BenchConfig): Promise<PeerResult> {
@@ -215,7 +215,8 @@ export async function runCelery(config: BenchConfig): Promise<PeerResult> {
   if (check.code !== 0) throw new Error(`Celery is not importable by ${python} (apt-get install -y python3-celery): ${check.stderr.trim().split('\n').pop()}`);
   const pool = process.env.BENCH_CELERY_POOL ?? 'prefork';
   const processes = Number(process.env.BENCH_CELERY_CONCURRENCY ?? 2);
-  const multiplier = Math.max(1, Math.round(config.concurrency / processes));
+  // the same broker window as the STOMP peers: prefetch = processes × multiplier
+  const multiplier = Math.max(1, Math.round(config.prefetch / processes));
   return withVhost(config, 'celery', async (vhost) => {
     const broker = `amqp://${config.rabbit.login}:${config.rabbit.passcode}@${config.rabbit.host}:5672/${encodeURIComponent(vhost)}`;
     const run = await exec(

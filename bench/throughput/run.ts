@@ -1,6 +1,6 @@
 // Throughput of lemur against a raw-STOMP ceiling and against BullMQ, pg-boss and Celery:
 // the same no-op task (~100-byte JSON), the same N, the same consumer concurrency, one run.
-// Run: cd /work/main && npx tsx bench/throughput/run.ts   (BENCH_N=20000, BENCH_CONCURRENCY=50, BENCH_ONLY=ceiling,lemur-stomp,...)
+// Run: cd /work/main && npx tsx bench/throughput/run.ts   (BENCH_N=20000, BENCH_CONCURRENCY=50, BENCH_PREFETCH=500, BENCH_ONLY=ceiling,lemur-stomp,...)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ const env = process.env;
 const config: BenchConfig = {
   n: Number(env.BENCH_N ?? 20_000),
   concurrency: Number(env.BENCH_CONCURRENCY ?? 50),
+  prefetch: Number(env.BENCH_PREFETCH ?? 500),
   window: 500,
   rabbit: {
     host: env.BENCH_RABBIT_HOST ?? '127.0.0.1',
@@ -27,11 +28,16 @@ const config: BenchConfig = {
   timeoutMs: Number(env.BENCH_PEER_TIMEOUT_MS ?? 120_000),
 };
 
+const narrow = (name: string): string => `${name}, prefetch = concurrency`;
 const peers: { key: string; name: string; run: (c: BenchConfig) => Promise<PeerResult> }[] = [
   { key: 'ceiling-tcp', name: ceilingName.tcp, run: (c) => runCeiling(c, 'tcp') },
   { key: 'ceiling-tcp-headers', name: ceilingSameHeadersName.tcp, run: (c) => runCeiling(c, 'tcp', 'lemur') },
   { key: 'lemur-tcp', name: lemurStompName.tcp, run: (c) => runLemurStomp(c, 'tcp') },
+  // the baseline of the window: the broker may send only as many as there are handlers (lemur's default)
+  { key: 'ceiling-tcp-narrow', name: narrow(ceilingName.tcp), run: async (c) => ({ ...(await runCeiling({ ...c, prefetch: c.concurrency }, 'tcp')), name: narrow(ceilingName.tcp) }) },
+  { key: 'lemur-tcp-narrow', name: narrow(lemurStompName.tcp), run: async (c) => ({ ...(await runLemurStomp({ ...c, prefetch: c.concurrency }, 'tcp')), name: narrow(lemurStompName.tcp) }) },
   { key: 'ceiling', name: ceilingName.ws, run: (c) => runCeiling(c, 'ws') },
+  { key: 'ceiling-headers', name: ceilingSameHeadersName.ws, run: (c) => runCeiling(c, 'ws', 'lemur') },
   { key: 'lemur-stomp', name: lemurStompName.ws, run: (c) => runLemurStomp(c, 'ws') },
   { key: 'lemur-memory', name: 'lemur in memory (MemoryTransport)', run: runLemurMemory },
   { key: 'bullmq', name: 'BullMQ (Redis)', run: runBullmq },
@@ -85,6 +91,10 @@ for (const path of ['tcp', 'ws'] as const) {
   ratios[`${label}/ceiling on the same path`] = ratio(lemur, byKey(ceilingName[path]));
   ratios[`${label}/ceiling with lemur's headers, same path`] = ratio(lemur, byKey(ceilingSameHeadersName[path]));
   ratios[`${label}/lemur(memory)`] = ratio(lemur, byKey('lemur in memory (MemoryTransport)'));
+  if (path === 'tcp') {
+    ratios[`${label}/itself with prefetch = concurrency`] = ratio(lemur, byKey(narrow(lemurStompName.tcp)));
+    ratios[`${label} with prefetch = concurrency/ceiling with prefetch = concurrency`] = ratio(byKey(narrow(lemurStompName.tcp)), byKey(narrow(ceilingName.tcp)));
+  }
   ratios[`${label}/BullMQ`] = ratio(lemur, byKey('BullMQ (Redis)'));
   ratios[`${label}/BullMQ (AOF fsync always)`] = ratio(lemur, byKey('BullMQ (Redis, AOF fsync always)'));
   ratios[`${label}/pg-boss (re-fetch at once)`] = ratio(lemur, byKey('pg-boss (Postgres)'));
@@ -94,7 +104,7 @@ for (const path of ['tcp', 'ws'] as const) {
 
 const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
 const lines: string[] = [];
-lines.push(`## Task-queue throughput: N=${config.n} no-op tasks (~100-byte JSON), consumer concurrency ${config.concurrency}`);
+lines.push(`## Task-queue throughput: N=${config.n} no-op tasks (~100-byte JSON), consumer concurrency ${config.concurrency}, broker window (prefetch) ${config.prefetch} where a peer has one`);
 lines.push('');
 lines.push(`Machine: ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}; broker, databases, clients and workers share the cores.`);
 lines.push('Publish = first publish until the last one is confirmed/returned; end-to-end = first publish until the last completion (worker started before publishing).');
@@ -122,7 +132,7 @@ const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'thro
 await mkdir(dirname(out), { recursive: true });
 await writeFile(
   out,
-  `${JSON.stringify({ at: new Date().toISOString(), machine, config: { n: config.n, concurrency: config.concurrency, window: config.window, rounds }, outcomes, ratios }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), machine, config: { n: config.n, concurrency: config.concurrency, prefetch: config.prefetch, window: config.window, rounds }, outcomes, ratios }, null, 2)}\n`,
 );
 process.stderr.write(`wrote ${out}\n`);
 // Some client libraries keep sockets or timers alive after close; the measurements are done.

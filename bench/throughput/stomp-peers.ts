@@ -70,7 +70,7 @@ export async function runCeiling(config: BenchConfig, path: StompPath, frames: '
           frame.ack();
           countdown.tick();
         },
-        { ack: 'client-individual', 'prefetch-count': String(config.concurrency) },
+        { ack: 'client-individual', 'prefetch-count': String(config.prefetch) },
       );
       const bodies = Array.from({ length: config.n }, (_, i) => JSON.stringify(payload(i)));
       // 'lemur': the very headers lemur sends (createMessage's), made per message as lemur makes them,
@@ -94,7 +94,7 @@ export async function runCeiling(config: BenchConfig, path: StompPath, frames: '
         config.n,
         published - start,
         finished - start,
-        `prefetch-count ${config.concurrency}; ${config.window} receipts in flight (sliding window)`,
+        `prefetch-count ${config.prefetch}, acked inline; ${config.window} receipts in flight (sliding window)`,
         'persistent, quorum queue, broker-confirmed publish (receipt), ack after handler',
       );
     } finally {
@@ -119,7 +119,7 @@ async function runLemur(config: BenchConfig, label: string, publishTransport: Tr
   const tasks = new TaskQueue<Tasks>({ queue });
   const countdown = new Countdown(config.n, config.timeoutMs, label);
   const worker = tasks
-    .worker({ transport: workerTransport, prefetch: config.concurrency, onSettled: () => countdown.tick() })
+    .worker({ transport: workerTransport, prefetch: config.prefetch, concurrency: config.concurrency, onSettled: () => countdown.tick() })
     .defineTask('noop', async () => {});
   await worker.start();
   try {
@@ -131,7 +131,7 @@ async function runLemur(config: BenchConfig, label: string, publishTransport: Tr
     });
     const published = performance.now();
     const finished = await countdown.done;
-    return result(label, config.n, published - start, finished - start, `worker prefetch ${config.concurrency}; ${config.window} defers in flight (sliding window)`, guarantees);
+    return result(label, config.n, published - start, finished - start, `worker prefetch ${config.prefetch}, concurrency ${config.concurrency}; ${config.window} defers in flight (sliding window)`, guarantees);
   } finally {
     countdown.cancel();
     await worker.close(5_000).catch(() => {});
