@@ -1,10 +1,14 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from './logger.js';
 import { checkReadiness, renderMetrics, type ReadinessDeps } from './health.js';
 
 /** The small HTTP server a worker serves /healthz, /readyz and /metrics on. Port 0 = ephemeral (logged). */
 export async function startWorkerServer(port: number, deps: ReadinessDeps, log: Logger): Promise<{ server: FastifyInstance; port: number }> {
-  const server = Fastify({ loggerInstance: log.child({ component: 'health' }) as FastifyBaseLogger, disableRequestLogging: true });
+  const server = Fastify({
+    loggerInstance: log.child({ component: 'health' }) as FastifyBaseLogger,
+    // probes every few seconds: not worth a log line each (the top-level disableRequestLogging is deprecated, FSTDEP023)
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/readyz', async (_request, reply) => {
     const readiness = await checkReadiness(deps);
