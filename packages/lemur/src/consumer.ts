@@ -32,9 +32,11 @@ export interface ConsumerOptions<TBody> {
   /** Deliveries the broker may hand this consumer before it acks any (the broker's window). Default 10. */
   prefetch?: number;
   /**
-   * Handlers running at once. Default: `prefetch` (every delivery starts at once). Lower it to keep a
-   * larger broker window than handler count: the next deliveries are already here when a handler
-   * ends, with no round trip to the broker in between (bench/README.md: prefetch 500 with 50 handlers).
+   * Handlers running at once. Default: no limit of its own (every delivery starts at once; the
+   * broker's `prefetch` bounds them). Set it below `prefetch` to keep a larger broker window than
+   * handler count: the next deliveries are already here when a handler ends, with no round trip to
+   * the broker in between (bench/README.md: prefetch 500 with 50 handlers). A handler still running
+   * for a delivery of a lost connection counts until it ends.
    */
   concurrency?: number;
   retry?: Partial<RetryPolicy>;
@@ -65,7 +67,7 @@ export class Consumer<TBody> {
   /** Deliveries that arrived after close() began: never processed, given back when the connection closes. */
   private readonly held: Delivery[] = [];
   /** Deliveries waiting for a free handler (more are prefetched than run at once), oldest first from waitingHead. */
-  private waiting: Delivery[] = [];
+  private waiting: (Delivery | undefined)[] = [];
   private waitingHead = 0;
   private readonly prefetch: number;
   private readonly concurrency: number;
@@ -78,7 +80,7 @@ export class Consumer<TBody> {
     this.log = (options.log ?? silentLog).child({ queue: options.queue });
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.prefetch = positiveWhole('prefetch', options.prefetch ?? 10);
-    this.concurrency = Math.min(this.prefetch, positiveWhole('concurrency', options.concurrency ?? this.prefetch));
+    this.concurrency = options.concurrency === undefined ? Infinity : Math.min(this.prefetch, positiveWhole('concurrency', options.concurrency));
   }
 
   async start(): Promise<void> {
@@ -102,7 +104,7 @@ export class Consumer<TBody> {
     this.closing ??= (async () => {
       this.accepting = false;
       // Prefetched but never started: held with the rest, for the broker to give to another worker.
-      this.held.push(...this.waiting.slice(this.waitingHead));
+      for (const delivery of this.waiting.slice(this.waitingHead)) if (delivery) this.held.push(delivery);
       this.waiting = [];
       this.waitingHead = 0;
       const drained = Promise.allSettled([...this.inFlight]).then(() => true);
@@ -130,6 +132,8 @@ export class Consumer<TBody> {
       return;
     }
     if (this.inFlight.size >= this.concurrency) {
+      // after a reconnect the waiting ones of the lost connection are stale: drop them now, not one per free slot
+      while (this.waiting[this.waitingHead]?.stale?.()) this.waiting[this.waitingHead++] = undefined;
       this.waiting.push(delivery);
       return;
     }
@@ -148,8 +152,10 @@ export class Consumer<TBody> {
   private nextWaiting(): Delivery | undefined {
     let next: Delivery | undefined;
     // one the broker took back while it waited (a reconnect) will come again: starting it would only duplicate it
-    do next = this.waiting[this.waitingHead++];
-    while (next?.stale?.());
+    do {
+      next = this.waiting[this.waitingHead];
+      this.waiting[this.waitingHead++] = undefined; // not kept alive (with its body) until the next compaction
+    } while (next?.stale?.());
     if (!next) {
       this.waiting = [];
       this.waitingHead = 0;
@@ -202,6 +208,7 @@ export class Consumer<TBody> {
       };
     } catch (thrown) {
       const error = toError(thrown);
+      if (this.takenBack(delivery, error, log)) return;
       await this.deadLetter(delivery, { id, type, attempt }, `rejected: ${error.message}`, error, log);
       settled('dead-lettered', 'rejected');
       return;
@@ -218,6 +225,7 @@ export class Consumer<TBody> {
         log.warn({ err: error }, 'handler aborted by shutdown; message left for redelivery');
         return;
       }
+      if (this.takenBack(delivery, error, log)) return;
       if (error instanceof PermanentError) {
         await this.deadLetter(delivery, { id, type, attempt }, `permanent failure: ${error.message}`, error, log);
         settled('dead-lettered', 'permanent');
@@ -229,6 +237,16 @@ export class Consumer<TBody> {
         settled('retried');
       }
     }
+  }
+
+  /**
+   * A delivery whose connection was lost is already back in the queue and comes again (counted as a
+   * redelivery): a retry or dead-letter copy now would be a second one.
+   */
+  private takenBack(delivery: Delivery, error: Error, log: Log): boolean {
+    if (!delivery.stale?.()) return false;
+    log.warn({ err: error }, 'handler failed after its connection was lost; the broker delivers the message again');
+    return true;
   }
 
   private async scheduleRetry(delivery: Delivery, meta: { id: string; type: string; attempt: number }, error: Error, log: Log): Promise<void> {

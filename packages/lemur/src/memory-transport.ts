@@ -193,6 +193,8 @@ export class MemoryBroker {
           if (requeue) queue.ready.unshift(message);
           else this.deadLetter(queue, message, 'rejected');
         },
+        // its connection closed (or it was settled): the broker holds it again, settling it does nothing
+        stale: () => !consumer.unacked.has(message),
       });
     }
   }

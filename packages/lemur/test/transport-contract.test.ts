@@ -366,29 +366,59 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
   it('a closing consumer leaves what it prefetched but never started for the next worker', async () => {
     for (let i = 0; i < 5; i++) await transport.publish({ queue: 'work' }, createMessage('work', { i }));
     const first = await world.connect();
+    const started: number[] = [];
     const done: number[] = [];
-    let startedResolve!: () => void;
-    const started = new Promise<void>((resolve) => (startedResolve = resolve));
     const consumer = new Consumer({
       transport: first, queue: 'work', defaultType: 'work', prefetch: 5, concurrency: 1,
       decode: (_t, _v, body) => body as { i: number },
       handle: async (message) => {
-        startedResolve();
+        started.push(message.body.i);
         await new Promise((r) => setTimeout(r, 300));
         done.push(message.body.i);
       },
     });
     await consumer.start();
-    await started;
+    while (started.length === 0) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 100)); // the other four are prefetched and waiting
     await consumer.close(5_000);
+    await new Promise((r) => setTimeout(r, 500)); // time for a wrongly started one to show
+    expect(started).toEqual([0]);
     expect(done).toEqual([0]);
+    expect(consumer.inFlightCount).toBe(0);
     await first.close();
     const again = collector();
     await (await world.connect()).subscribe('work', (d) => again.push(d), { prefetch: 10 });
     await again.waitFor(4);
     await new Promise((r) => setTimeout(r, 300));
     expect(again.deliveries.map((d) => (JSON.parse(d.body) as { i: number }).i).sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a consumer whose connection closes does not start what waited for a handler: the broker gives it to the next', async () => {
+    for (let i = 0; i < 5; i++) await transport.publish({ queue: 'work' }, createMessage('work', { i }));
+    const first = await world.connect();
+    const started: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new Consumer({
+      transport: first, queue: 'work', defaultType: 'work', prefetch: 5, concurrency: 1,
+      decode: (_t, _v, body) => body as { i: number },
+      handle: async (message) => {
+        started.push(message.body.i);
+        await gate;
+      },
+    });
+    await consumer.start();
+    while (started.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100)); // the other four are prefetched and waiting
+    await first.close(); // a crash of the connection: the five go back to the queue
+    release();
+    const next = collector();
+    await (await world.connect()).subscribe('work', (d) => next.push(d), { prefetch: 10 });
+    await next.waitFor(5);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(started).toEqual([0]);
+    expect(next.deliveries.map((d) => (JSON.parse(d.body) as { i: number }).i).sort()).toEqual([0, 1, 2, 3, 4]);
+    await consumer.close();
   });
 
   it('replays selected dead letters to their queue with attempts reset, leaving the others', async () => {
