@@ -108,6 +108,27 @@ const serviceEnv = {
   HEALTH_PORT: '0',
 };
 const children: ChildProcess[] = [];
+/** Set once it is connected, for cleanUp. */
+const open: { listener?: pg.Client } = {};
+// Stopped by hand (Ctrl-C, kill): stop the services and drop the run's database and vhost, as at the end.
+let cleaning: Promise<void> | undefined;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.on('exit', r)))));
+    await open.listener?.end().catch(() => {});
+    await pool.end().catch(() => {});
+    await management.deleteVhost().catch(() => {});
+    await db.drop();
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`${signal}: stopping the services, dropping ${dbName} and the vhost\n`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
 const api = start('api', 'services/api/src/main.ts', { ...serviceEnv, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_TOKEN: serviceToken }, port);
 const matchers: Promise<void>[] = [];
 for (let i = 0; i < MATCHERS; i++) {
@@ -122,6 +143,7 @@ const dueAt = new Map<number, number>(); // question id -> when its POST was due
 const latencies: number[] = []; // of the current step
 let matchedInStep = 0;
 const listener = new pg.Client({ connectionString: db.url });
+open.listener = listener;
 await listener.connect();
 await listener.query('listen question_matched');
 // A question can be matched before its POST's response is read here (the notification and the
@@ -323,12 +345,7 @@ try {
 } catch (error) {
   if (!(error instanceof Done)) throw error;
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
-  await listener.end();
-  await pool.end();
-  await management.deleteVhost().catch(() => {});
-  await db.drop();
+  await cleanUp();
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------
