@@ -1,3 +1,5 @@
+import type { Destination, OutgoingMessage } from '@qr/lemur';
+import { outboxValues } from './outbox.js';
 import type { Queryable } from './pool.js';
 
 export interface QuestionRow {
@@ -14,12 +16,44 @@ export interface QuestionRow {
 const columns = `id, asker_id as "askerId", title, body, tags, created_at as "createdAt",
   accepted_answer_id as "acceptedAnswerId", matched_at as "matchedAt"`;
 
+/** Stores a question alone (no message): for tools that publish by other means, like the scale-out benchmark. */
 export async function insertQuestion(db: Queryable, q: { askerId: number; title: string; body: string; tags: string[] }): Promise<QuestionRow> {
   const { rows } = await db.query<QuestionRow>(
     `insert into questions (asker_id, title, body, tags) values ($1, $2, $3, $4) returning ${columns}`,
     [q.askerId, q.title, q.body, q.tags],
   );
   return rows[0] as QuestionRow;
+}
+
+/**
+ * Stores a question and its `question.asked` message in one statement: atomic without BEGIN and
+ * COMMIT, and one round trip where the transaction took five. The message body is made here, from
+ * the row the insert returns (its id and created_at), in the shape of DESIGN.md's question.asked:
+ * `{ questionId, askerId, title, body, tags, askedAt }` with askedAt as JavaScript's toISOString
+ * writes it. Undefined, and nothing written, when the asker does not exist.
+ */
+export async function askQuestion(
+  db: Queryable,
+  q: { askerId: number; title: string; body: string; tags: string[] },
+  announce: { destination: Destination; message: Pick<OutgoingMessage, 'id' | 'type' | 'headers'> },
+): Promise<QuestionRow | undefined> {
+  const envelope = outboxValues(announce.destination, { ...announce.message, body: '' }).slice(0, 6);
+  const { rows } = await db.query<QuestionRow>(
+    `with asked as (
+       insert into questions (asker_id, title, body, tags)
+       select id, $2::text, $3::text, $4::text[] from users where id = $1::bigint
+       returning *
+     ), announced as (
+       insert into outbox (message_id, type, queue, exchange, routing_key, headers, body)
+       select $5, $6, $7, $8, $9, $10, json_build_object(
+         'questionId', id, 'askerId', asker_id, 'title', title, 'body', body, 'tags', tags,
+         'askedAt', to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text
+       from asked
+     )
+     select ${columns} from asked`,
+    [q.askerId, q.title, q.body, q.tags, ...envelope],
+  );
+  return rows[0];
 }
 
 export async function getQuestion(db: Queryable, id: number): Promise<QuestionRow | undefined> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createMessage, type OutboxEntry } from '@qr/lemur';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createPool, getCorpusStats, getQuestionTerms, insertOutboxMessage, insertQuestionTerms, migrate, pendingMigrations, PgOutboxStore, pruneJournal, recordMatches, selectJournal, withTransaction, type Pool,
+  askQuestion, createPool, getCorpusStats, getQuestionTerms, insertOutboxMessage, insertQuestionTerms, migrate, pendingMigrations, PgOutboxStore, pruneJournal, recordMatches, selectJournal, withTransaction, type Pool,
 } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
@@ -83,6 +83,46 @@ describe('the journal (the outbox, kept after sending)', () => {
     await pool.query("update outbox set sent_at = now() where body::jsonb->>'questionId' = '7'");
     expect(await pruneJournal(pool, new Date(Date.now() - 7 * 86_400_000))).toBe(2); // the unsent one stays
     expect((await selectJournal(pool, {})).map((e) => JSON.parse(e.message.body).questionId)).toEqual([8]);
+  });
+});
+
+describe('askQuestion', () => {
+  const asked = { destination: { queue: 'question.asked' } };
+  const newUser = async (): Promise<number> =>
+    (await pool.query<{ id: number }>('insert into users (name, email) values ($1, $2) returning id', ['asker', `${randomUUID()}@x.test`])).rows[0]!.id;
+
+  it('stores the question and its question.asked message in one statement, with the body the api used to make in JavaScript', async () => {
+    const askerId = await newUser();
+    // quotes, backslashes, newlines, tabs, a control character, non-Latin letters and an emoji: JSON escaping made by Postgres
+    const q = { askerId, title: 'Why "hops" \\ bitter?\nÜmlaut 🍺 \u2028 tab\t', body: '<p>malt</p>\u0001 ends', tags: ['ipa', 'c++', 'ümlaut'] };
+    const message = createMessage('question.asked', null, { correlationId: 'request-1' });
+    const row = await askQuestion(pool, q, { ...asked, message });
+    expect(row).toMatchObject({ askerId, title: q.title, body: q.body, tags: q.tags, acceptedAnswerId: null, matchedAt: null });
+    const { rows: [out] } = await pool.query<{ type: string; queue: string; exchange: string | null; headers: Record<string, string>; body: string }>(
+      'select type, queue, exchange, headers, body from outbox where message_id = $1', [message.id],
+    );
+    expect(out).toMatchObject({ type: 'question.asked', queue: 'question.asked', exchange: null, headers: message.headers });
+    const body = JSON.parse(out!.body) as Record<string, unknown>;
+    expect(body).toEqual({ questionId: row!.id, askerId, title: q.title, body: q.body, tags: q.tags, askedAt: row!.createdAt.toISOString() });
+    expect(Object.keys(body)).toEqual(['questionId', 'askerId', 'title', 'body', 'tags', 'askedAt']);
+  });
+
+  it('writes nothing for an asker who does not exist, and nothing when the outbox insert fails', async () => {
+    const before = async () => ({
+      questions: Number((await pool.query('select count(*) from questions')).rows[0].count),
+      outbox: Number((await pool.query('select count(*) from outbox')).rows[0].count),
+    });
+    const start = await before();
+    const missing = createMessage('question.asked', null);
+    expect(await askQuestion(pool, { askerId: 987654321, title: 't', body: 'b', tags: [] }, { ...asked, message: missing })).toBeUndefined();
+    expect(await before()).toEqual(start);
+    const askerId = await newUser();
+    const first = createMessage('question.asked', null);
+    await askQuestion(pool, { askerId, title: 't', body: 'b', tags: [] }, { ...asked, message: first });
+    const written = await before();
+    // a message id used before: the outbox insert fails, and the question goes with it
+    await expect(askQuestion(pool, { askerId, title: 't2', body: 'b2', tags: [] }, { ...asked, message: first })).rejects.toThrow(/duplicate key/);
+    expect(await before()).toEqual(written);
   });
 });
 

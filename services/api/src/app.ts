@@ -1,9 +1,9 @@
 import { destinationOf, newMessage, type Messages, type MessageType } from '@qr/contracts';
 import {
-  getAnswer, getMatches, getQuestion, insertAnswer, insertOutboxMessage, insertQuestion, insertUser, isUniqueViolation,
+  askQuestion, getAnswer, getMatches, getQuestion, insertAnswer, insertOutboxMessage, insertUser, isUniqueViolation,
   setAcceptedAnswer, upsertVote, userExists, withTransaction, type Pool, type PoolClient,
 } from '@qr/db';
-import type { Transport } from '@qr/lemur';
+import { createMessage, type Transport } from '@qr/lemur';
 import { checkReadiness, renderMetrics, type ServiceMetrics } from '@qr/runtime';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -84,8 +84,9 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, auth: Auth): void {
   const enqueue = <K extends MessageType>(client: PoolClient, type: K, body: Messages[K], correlationId?: string): Promise<void> =>
     insertOutboxMessage(client, destinationOf(type), newMessage(type, body, { correlationId }));
 
+  const unknownUser = (userId: number): HttpError => new HttpError(400, 'unknown_user', `user ${userId} does not exist`);
   const requireUser = async (client: PoolClient | Pool, userId: number): Promise<void> => {
-    if (!(await userExists(client, userId))) throw new HttpError(400, 'unknown_user', `user ${userId} does not exist`);
+    if (!(await userExists(client, userId))) throw unknownUser(userId);
   };
 
   const asUser = { auth: ['service', 'user'] } as const;
@@ -104,12 +105,11 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, auth: Auth): void {
     const { askerId, title, body } = request.body;
     await auth.actAs(request, askerId);
     const tags = [...new Set((request.body.tags ?? []).map((t) => t.toLowerCase()))];
-    const question = await withTransaction(pool, async (client) => {
-      await requireUser(client, askerId);
-      const row = await insertQuestion(client, { askerId, title, body, tags });
-      await enqueue(client, 'question.asked', { questionId: row.id, askerId, title, body, tags, askedAt: row.createdAt.toISOString() }, request.id);
-      return row;
-    });
+    // the question and its question.asked message in one statement (one round trip, atomic);
+    // the body is made from the stored row, in the shape Messages['question.asked'] says
+    const { id, type, headers } = createMessage('question.asked' satisfies MessageType, null, { correlationId: request.id });
+    const question = await askQuestion(pool, { askerId, title, body, tags }, { destination: destinationOf('question.asked'), message: { id, type, headers } });
+    if (!question) throw unknownUser(askerId);
     deps.onOutboxWrite();
     return reply.code(201).send({ id: question.id });
   });
