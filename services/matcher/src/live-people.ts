@@ -13,7 +13,11 @@ export const QUESTION_MATCHED = 'question_matched';
 export interface LivePeopleOptions {
   databaseUrl: string;
   log: Log;
-  /** How often corpus statistics (document frequencies) are re-read; they drift slowly. */
+  /**
+   * How often corpus statistics (document frequencies) are re-read at least; they drift slowly.
+   * A re-read reads every term: when it takes long (a large vocabulary), the next waits longer
+   * (see corpusRefreshDelay).
+   */
   corpusRefreshMs?: number;
   /** Delay before reconnecting the LISTEN connection after it failed. */
   reconnectDelayMs?: number;
@@ -41,6 +45,7 @@ export class LivePeople implements PeopleSource {
   private documentFrequency = new Map<string, number>();
   private listener: pg.Client | undefined;
   private corpusTimer: NodeJS.Timeout | undefined;
+  private lastCorpusLoadMs = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private pendingPeople = new Set<number>();
   private pendingQuestions = new Set<number>();
@@ -63,11 +68,22 @@ export class LivePeople implements PeopleSource {
     const people = new LivePeople(pool, options);
     await people.listen();
     await people.reloadAll();
-    people.corpusTimer = setInterval(() => {
-      people.loadCorpus().catch((error: unknown) => options.log.warn({ err: error }, 'corpus statistics refresh failed'));
-      people.forgetOldAsks(Date.now());
-    }, options.corpusRefreshMs ?? 5_000).unref();
+    people.scheduleCorpusRefresh();
     return people;
+  }
+
+  /** One timer at a time: the next re-read is scheduled when this one has ended. */
+  private scheduleCorpusRefresh(): void {
+    if (this.closed) return;
+    const delay = corpusRefreshDelay(this.options.corpusRefreshMs ?? 5_000, this.lastCorpusLoadMs);
+    this.corpusTimer = setTimeout(() => {
+      this.loadCorpus()
+        .catch((error: unknown) => this.options.log.warn({ err: error }, 'corpus statistics refresh failed'))
+        .finally(() => {
+          this.forgetOldAsks(Date.now());
+          this.scheduleCorpusRefresh();
+        });
+    }, delay).unref();
   }
 
   get size(): { people: number; terms: number } {
@@ -77,7 +93,7 @@ export class LivePeople implements PeopleSource {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.corpusTimer);
+    clearTimeout(this.corpusTimer);
     clearTimeout(this.reconnectTimer);
     await this.queue;
     await this.listener?.end().catch(() => {});
@@ -244,8 +260,19 @@ export class LivePeople implements PeopleSource {
   }
 
   private async loadCorpus(): Promise<void> {
+    const started = performance.now();
     const { documents, documentFrequency } = await getCorpusStats(this.pool, undefined);
     this.documents = documents;
     this.documentFrequency = documentFrequency;
+    this.lastCorpusLoadMs = performance.now() - started;
   }
+}
+
+/**
+ * When to re-read the corpus statistics next: every `baseMs`, but never spending more than ~1% of
+ * the time on it. A re-read reads every term (4k here, hundreds of thousands on a large site), and
+ * document frequencies of a large corpus move little in a minute.
+ */
+export function corpusRefreshDelay(baseMs: number, lastLoadMs: number): number {
+  return Math.max(baseMs, Math.ceil(lastLoadMs * 100));
 }

@@ -2,7 +2,7 @@ import { createPool, type Pool } from '@qr/db';
 import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
 import { silentLog } from '@qr/lemur';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { decideMatches, handleQuestionAsked, LivePeople, PgPeople, refreshAnswerContribution } from '../src/index.js';
+import { corpusRefreshDelay, decideMatches, handleQuestionAsked, LivePeople, PgPeople, refreshAnswerContribution } from '../src/index.js';
 
 // LivePeople must rank exactly as reading Postgres per question (PgPeople) does, and follow every
 // change another matcher commits: through LISTEN/NOTIFY, and after losing the LISTEN connection.
@@ -121,4 +121,10 @@ it('ranks as Postgres does, follows committed changes, and reloads after losing 
     expect(matches.map((m) => m.userId)).toContain(late);
   }, 10_000);
   await eventually(() => expectSameRanking(asker));
+});
+
+it('re-reads the corpus statistics every corpusRefreshMs, or less often when a re-read is slow (at most ~1% of the time)', () => {
+  expect(corpusRefreshDelay(5_000, 3)).toBe(5_000);
+  expect(corpusRefreshDelay(5_000, 50)).toBe(5_000);
+  expect(corpusRefreshDelay(5_000, 800)).toBe(80_000);
 });
