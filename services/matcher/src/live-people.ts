@@ -77,12 +77,19 @@ export class LivePeople implements PeopleSource {
     if (this.closed) return;
     const delay = corpusRefreshDelay(this.options.corpusRefreshMs ?? 5_000, this.lastCorpusLoadMs);
     this.corpusTimer = setTimeout(() => {
-      this.loadCorpus()
-        .catch((error: unknown) => this.options.log.warn({ err: error }, 'corpus statistics refresh failed'))
-        .finally(() => {
+      void (async () => {
+        try {
+          await this.loadCorpus();
+        } catch (error) {
+          this.options.log.warn({ err: error }, 'corpus statistics refresh failed');
+        }
+        try {
           this.forgetOldAsks(Date.now());
-          this.scheduleCorpusRefresh();
-        });
+        } catch (error) {
+          this.options.log.error({ err: error }, 'forgetting old asks failed');
+        }
+        this.scheduleCorpusRefresh(); // whatever failed above
+      })();
     }, delay).unref();
   }
 
@@ -271,8 +278,9 @@ export class LivePeople implements PeopleSource {
 /**
  * When to re-read the corpus statistics next: every `baseMs`, but never spending more than ~1% of
  * the time on it. A re-read reads every term (4k here, hundreds of thousands on a large site), and
- * document frequencies of a large corpus move little in a minute.
+ * document frequencies of a large corpus move little in a minute. At most every 5 minutes, whatever
+ * one slow re-read took (a stall, a wait for a pooled connection).
  */
 export function corpusRefreshDelay(baseMs: number, lastLoadMs: number): number {
-  return Math.max(baseMs, Math.ceil(lastLoadMs * 100));
+  return Math.max(baseMs, Math.min(Math.ceil(lastLoadMs * 100), 5 * 60_000));
 }

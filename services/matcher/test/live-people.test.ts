@@ -123,8 +123,10 @@ it('ranks as Postgres does, follows committed changes, and reloads after losing 
   await eventually(() => expectSameRanking(asker));
 });
 
-it('re-reads the corpus statistics every corpusRefreshMs, or less often when a re-read is slow (at most ~1% of the time)', () => {
+it('re-reads the corpus statistics every corpusRefreshMs, or less often when a re-read is slow (at most ~1% of the time, at least every 5 minutes)', () => {
   expect(corpusRefreshDelay(5_000, 3)).toBe(5_000);
   expect(corpusRefreshDelay(5_000, 50)).toBe(5_000);
   expect(corpusRefreshDelay(5_000, 800)).toBe(80_000);
+  expect(corpusRefreshDelay(5_000, 60_000)).toBe(300_000); // one stalled re-read: at most 5 minutes
+  expect(corpusRefreshDelay(600_000, 10)).toBe(600_000);
 });
