@@ -112,10 +112,20 @@ const children: ChildProcess[] = [];
 const open: { listener?: pg.Client } = {};
 // Stopped by hand (Ctrl-C, kill): stop the services and drop the run's database and vhost, as at the end.
 let cleaning: Promise<void> | undefined;
+/** Set by a signal: no service starts after it, and no step or report runs on. */
+let stopping = false;
+class Stopped extends Done {}
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.on('exit', r)))));
+    await Promise.all(children.map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      const hard = setTimeout(() => c.kill('SIGKILL'), 10_000); // one that ignores SIGTERM
+      c.on('exit', () => {
+        clearTimeout(hard);
+        resolve();
+      });
+    })));
     await open.listener?.end().catch(() => {});
     await pool.end().catch(() => {});
     await management.deleteVhost().catch(() => {});
@@ -123,19 +133,29 @@ function cleanUp(): Promise<void> {
   })();
   return cleaning;
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.once(signal, () => {
+    stopping = true;
     process.stderr.write(`${signal}: stopping the services, dropping ${dbName} and the vhost\n`);
-    void cleanUp().finally(() => process.exit(130));
+    cleanUp()
+      .catch((error: unknown) => process.stderr.write(`clean-up failed (drop ${dbName} and the vhost by hand): ${String(error)}\n`))
+      .finally(() => process.exit(code));
   });
 }
 const api = start('api', 'services/api/src/main.ts', { ...serviceEnv, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_TOKEN: serviceToken }, port);
+api.catch(() => {}); // handled by the Promise.all below; not an unhandled rejection while matchers start
 const matchers: Promise<void>[] = [];
 for (let i = 0; i < MATCHERS; i++) {
   const healthPort = await freePort();
-  matchers.push(start(`matcher-${i + 1}`, 'services/matcher/src/main.ts', { ...serviceEnv, HEALTH_PORT: String(healthPort) }, healthPort));
+  const matcher = start(`matcher-${i + 1}`, 'services/matcher/src/main.ts', { ...serviceEnv, HEALTH_PORT: String(healthPort) }, healthPort);
+  matcher.catch(() => {}); // handled by the Promise.all below
+  matchers.push(matcher);
 }
-await Promise.all([api, ...matchers]);
+await Promise.all([api, ...matchers]).catch((error: unknown) => {
+  // stopped by a signal while starting: its handler cleans up and exits; wait for it here
+  if (error instanceof Stopped) return new Promise<never>(() => {});
+  throw error;
+});
 const base = `http://127.0.0.1:${port}`;
 
 // ---- measuring ---------------------------------------------------------------------------------------
@@ -184,6 +204,7 @@ interface Step {
 }
 
 async function step(rate: number, seconds: number): Promise<Step> {
+  if (stopping) throw new Stopped();
   latencies.length = 0;
   matchedInStep = 0;
   dueAt.clear();
@@ -196,6 +217,7 @@ async function step(rate: number, seconds: number): Promise<Step> {
   const inFlight = new Set<Promise<void>>();
   const start = performance.now();
   for (let i = 0; i < total; i++) {
+    if (stopping) throw new Stopped();
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
@@ -310,6 +332,7 @@ try {
   report(atHalf);
 
   // ---- the report ------------------------------------------------------------------------------------
+  if (stopping) throw new Stopped(); // no report (or JSON) from a run cut short
   const throughputFile = path.join(root, 'bench/results/throughput.json');
   const ceiling = existsSync(throughputFile)
     ? (JSON.parse(readFileSync(throughputFile, 'utf8')) as { outcomes: { name: string; result?: { e2eRate: number } }[] }).outcomes.find(
@@ -351,6 +374,7 @@ try {
 // ---- helpers -----------------------------------------------------------------------------------------
 /** Starts a service (logging warnings and errors only: request logs would cost the api CPU) and waits for its /readyz. */
 async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, readyPort: number): Promise<void> {
+  if (stopping) throw new Stopped();
   const flags = script.includes('matcher') ? MATCHER_NODE_FLAGS : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', script], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
@@ -359,6 +383,7 @@ async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, 
   child.stderr?.on('data', show);
   const deadline = Date.now() + 60_000;
   for (;;) {
+    if (stopping) throw new Stopped();
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     const ready = await fetch(`http://127.0.0.1:${readyPort}/readyz`).then((r) => r.ok, () => false);
     if (ready) return;
