@@ -5,7 +5,8 @@
 // queueing) to the commit of its matches, which the bench learns from LISTEN question_matched
 // (the matcher's transaction notifies; Postgres delivers notifications at commit).
 //
-// 1. find the highest rate held for BENCH_STEP_SECONDS (60) without the backlog growing:
+// 1. find the highest rate held for BENCH_STEP_SECONDS (60) without the backlog growing (at no
+//    moment more than one second of arrivals waiting for their matches):
 //    doubling from BENCH_START_RATE, then halving the gap between held and not held;
 // 2. run BENCH_STEP_SECONDS again at half that rate and report p50/p95/p99.
 //
@@ -195,6 +196,8 @@ interface Step {
   achievedRate: number;
   /** asked (201) but not yet matched when the last POST was due, and the largest in the last half. */
   backlogAtEnd: number;
+  /** The most questions asked (201) and not yet matched at any moment of the step (sampled every 100 ms). */
+  maxBacklog: number;
   matchedWithinStep: number;
   drainSeconds: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
@@ -215,45 +218,52 @@ async function step(rate: number, seconds: number): Promise<Step> {
   let failed = 0;
   let firstError: string | undefined;
   const inFlight = new Set<Promise<void>>();
+  let maxBacklog = 0;
+  const sampler = setInterval(() => (maxBacklog = Math.max(maxBacklog, dueAt.size)), 100);
   const start = performance.now();
-  for (let i = 0; i < total; i++) {
-    if (stopping) throw new Stopped();
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const q = sample[i % sample.length]!;
-    const askerId = people[Math.floor(Math.random() * people.length)]!.id;
-    const request = (async () => {
-      try {
-        const response = await fetch(`${base}/questions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
-          body: JSON.stringify({ askerId, title: q.title, body: q.body, tags: q.tags }),
-        });
-        const body = (await response.json()) as { id?: number; error?: { message: string } };
-        postTimes.push(performance.now() - due);
-        if (response.status === 201 && body.id !== undefined) {
-          created += 1;
-          dueAt.set(body.id, due);
-          const heard = matchedEarly.get(body.id);
-          if (heard !== undefined) {
-            matchedEarly.delete(body.id);
-            matched(body.id, due, heard);
+  try {
+    for (let i = 0; i < total; i++) {
+      if (stopping) throw new Stopped();
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const q = sample[i % sample.length]!;
+      const askerId = people[Math.floor(Math.random() * people.length)]!.id;
+      const request = (async () => {
+        try {
+          const response = await fetch(`${base}/questions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
+            body: JSON.stringify({ askerId, title: q.title, body: q.body, tags: q.tags }),
+          });
+          const body = (await response.json()) as { id?: number; error?: { message: string } };
+          postTimes.push(performance.now() - due);
+          if (response.status === 201 && body.id !== undefined) {
+            created += 1;
+            dueAt.set(body.id, due);
+            const heard = matchedEarly.get(body.id);
+            if (heard !== undefined) {
+              matchedEarly.delete(body.id);
+              matched(body.id, due, heard);
+            }
+          } else {
+            failed += 1;
+            firstError ??= `${response.status} ${body.error?.message ?? ''}`;
           }
-        } else {
+        } catch (error) {
           failed += 1;
-          firstError ??= `${response.status} ${body.error?.message ?? ''}`;
+          firstError ??= String(error);
         }
-      } catch (error) {
-        failed += 1;
-        firstError ??= String(error);
-      }
-    })();
-    inFlight.add(request);
-    void request.finally(() => inFlight.delete(request));
+      })();
+      inFlight.add(request);
+      void request.finally(() => inFlight.delete(request));
+    }
+    await Promise.all([...inFlight]);
+  } finally {
+    clearInterval(sampler);
   }
+  maxBacklog = Math.max(maxBacklog, dueAt.size);
   const lastDue = start + ((total - 1) * 1000) / rate;
-  await Promise.all([...inFlight]);
   const sentSeconds = (performance.now() - start) / 1000;
   const backlogAtEnd = created - matchedInStep;
   const matchedWithinStep = matchedInStep;
@@ -270,6 +280,7 @@ async function step(rate: number, seconds: number): Promise<Step> {
   if (failed > 0) why = `${failed} POSTs failed (${firstError})`;
   else if (achievedRate < rate * 0.98) why = `POSTs completed at ${achievedRate.toFixed(1)}/s`;
   else if (backlogAtEnd > rate) why = `${backlogAtEnd} questions waiting at the end (> 1 s of arrivals)`;
+  else if (maxBacklog > rate) why = `${maxBacklog} questions waiting at once during the step (> 1 s of arrivals)`;
   else if (dueAt.size > 0) why = `${dueAt.size} never matched within 120 s`;
   return {
     rate,
@@ -279,6 +290,7 @@ async function step(rate: number, seconds: number): Promise<Step> {
     failed,
     achievedRate: round(achievedRate, 1),
     backlogAtEnd,
+    maxBacklog,
     matchedWithinStep,
     drainSeconds: round(drainSeconds, 2),
     latencyMs: { p50: pct(sorted, 0.5), p95: pct(sorted, 0.95), p99: pct(sorted, 0.99), max: round(sorted.at(-1) ?? NaN, 1) },
@@ -292,7 +304,7 @@ const steps: Step[] = [];
 const report = (s: Step): void => {
   steps.push(s);
   process.stderr.write(
-    `  ${s.rate}/s for ${s.seconds} s: ${s.held ? 'held' : `not held (${s.why})`}; p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, backlog at end ${s.backlogAtEnd}\n`,
+    `  ${s.rate}/s for ${s.seconds} s: ${s.held ? 'held' : `not held (${s.why})`}; p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, backlog max ${s.maxBacklog}, at end ${s.backlogAtEnd}\n`,
   );
 };
 
@@ -346,11 +358,11 @@ try {
   lines.push(`Machine: ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}; api, ${MATCHERS} matcher(s), Postgres, RabbitMQ and this load generator share the cores.`);
   lines.push(`Each step offers a fixed rate for ${STEP_SECONDS} s; latency runs from when a POST was due to the commit of its matches.`);
   lines.push('');
-  lines.push('| offered q/s | held | POSTs | achieved q/s | backlog at end | p50 ms | p95 ms | p99 ms | max ms | POST p50 / p99 ms | why not held |');
+  lines.push('| offered q/s | held | POSTs | achieved q/s | backlog max / at end | p50 ms | p95 ms | p99 ms | max ms | POST p50 / p99 ms | why not held |');
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
   for (const s of steps) {
     lines.push(
-      `| ${s.rate} | ${s.held ? 'yes' : 'no'} | ${s.created} | ${s.achievedRate} | ${s.backlogAtEnd} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} | ${s.postMs.p50} / ${s.postMs.p99} | ${s.why ?? ''} |`,
+      `| ${s.rate} | ${s.held ? 'yes' : 'no'} | ${s.created} | ${s.achievedRate} | ${s.maxBacklog} / ${s.backlogAtEnd} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} | ${s.postMs.p50} / ${s.postMs.p99} | ${s.why ?? ''} |`,
     );
   }
   lines.push('');
