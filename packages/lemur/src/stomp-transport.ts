@@ -262,7 +262,6 @@ export class StompTransport implements Transport {
 class CorkedTcpSocket extends TCPWrapper {
   // `declare`: set in getSocket(), which runs inside super(); an initializer would reset it.
   declare private tcp: Socket;
-  declare private corked: boolean;
 
   protected override getSocket(port: number, host: string): Socket {
     this.useSocket(createConnection({ port, host, noDelay: true }));
@@ -274,16 +273,22 @@ class CorkedTcpSocket extends TCPWrapper {
   }
 
   override send(data: string | ArrayBuffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.tcp.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.tcp.uncork();
-      });
-    }
+    corkForTick(this.tcp);
     super.send(data);
   }
+}
+
+const corkedThisTick = new WeakSet<Socket>();
+
+/** Corks a socket until the next tick, once per tick: the frames written meanwhile reach the kernel together. */
+function corkForTick(socket: Socket): void {
+  if (corkedThisTick.has(socket) || socket.destroyed) return;
+  corkedThisTick.add(socket);
+  socket.cork();
+  process.nextTick(() => {
+    corkedThisTick.delete(socket);
+    socket.uncork();
+  });
 }
 
 /** STOMP over TLS: the same corked socket, made with tls.connect (server name checked against the certificate). */
@@ -323,17 +328,9 @@ export function createStompSocket(url: string, tlsOptions?: ConnectionOptions): 
  */
 function corkEachTick(ws: WebSocket): void {
   const send = ws.send.bind(ws);
-  let corked = false;
   ws.send = ((data: Parameters<WebSocket['send']>[0], ...rest: unknown[]) => {
     const socket = (ws as unknown as { _socket?: Socket | null })._socket;
-    if (socket && !corked && !socket.destroyed) {
-      corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        corked = false;
-        socket.uncork();
-      });
-    }
+    if (socket) corkForTick(socket);
     (send as (...args: unknown[]) => void)(data, ...rest);
   }) as WebSocket['send'];
 }
