@@ -12,8 +12,13 @@ export async function insertOutboxMessage(db: Queryable, destination: Destinatio
 
 /** The values of an outbox row, in column order: message_id, type, queue, exchange, routing_key, headers, body. */
 export function outboxValues(destination: Destination, message: OutgoingMessage): unknown[] {
+  return [...outboxEnvelope(destination, message), message.body];
+}
+
+/** An outbox row's values but the body (for a statement that builds the body itself): message_id, type, queue, exchange, routing_key, headers. */
+export function outboxEnvelope(destination: Destination, message: Pick<OutgoingMessage, 'id' | 'type' | 'headers'>): unknown[] {
   const [queue, exchange, routingKey] = 'queue' in destination ? [destination.queue, null, null] : [null, destination.exchange, destination.routingKey];
-  return [message.id, message.type, queue, exchange, routingKey, JSON.stringify(message.headers), message.body];
+  return [message.id, message.type, queue, exchange, routingKey, JSON.stringify(message.headers)];
 }
 
 interface OutboxRow {

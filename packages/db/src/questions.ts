@@ -1,5 +1,5 @@
 import type { Destination, OutgoingMessage } from '@qr/lemur';
-import { outboxValues } from './outbox.js';
+import { outboxEnvelope } from './outbox.js';
 import type { Queryable } from './pool.js';
 
 export interface QuestionRow {
@@ -37,7 +37,6 @@ export async function askQuestion(
   q: { askerId: number; title: string; body: string; tags: string[] },
   announce: { destination: Destination; message: Pick<OutgoingMessage, 'id' | 'type' | 'headers'> },
 ): Promise<QuestionRow | undefined> {
-  const envelope = outboxValues(announce.destination, { ...announce.message, body: '' }).slice(0, 6);
   const { rows } = await db.query<QuestionRow>(
     `with asked as (
        insert into questions (asker_id, title, body, tags)
@@ -51,7 +50,7 @@ export async function askQuestion(
        from asked
      )
      select ${columns} from asked`,
-    [q.askerId, q.title, q.body, q.tags, ...envelope],
+    [q.askerId, q.title, q.body, q.tags, ...outboxEnvelope(announce.destination, announce.message)],
   );
   return rows[0];
 }
