@@ -244,26 +244,14 @@ export class LivePeople implements PeopleSource {
     for (const [userId, entries] of profiles) index.setExpertise(userId, entries);
     for (const [userId, total] of totals) index.setTotal(userId, total);
     this.index = index;
-    const now = Date.now();
-    answers.sort((a, b) => a.at - b.at); // in time order: each is appended, not inserted
-    for (const { userId, id, at } of answers) {
-      let mine = this.answersOf.get(userId);
-      if (!mine) this.answersOf.set(userId, (mine = new DecayingCount(windows.recencyHalfLifeDays, windows.recencyWindowDays)));
-      mine.add(id, at, now);
-    }
+    countEvents(this.answersOf, answers, (answer) => answer.id, () => new DecayingCount(windows.recencyHalfLifeDays, windows.recencyWindowDays));
   }
 
   /** Adds the asks of these questions' matches (top 10); `undefined`: everyone's, from scratch. */
   private async loadAsks(questionIds: number[] | undefined): Promise<void> {
     const rows = await loadAskTimes(this.pool, windows.loadWindowDays, questionIds);
     if (!questionIds) this.asksOf = new Map();
-    const now = Date.now();
-    rows.sort((a, b) => a.at - b.at);
-    for (const { userId, questionId, at } of rows) {
-      let asks = this.asksOf.get(userId);
-      if (!asks) this.asksOf.set(userId, (asks = new DecayingCount(windows.loadHalfLifeDays, windows.loadWindowDays, windows.capWindowDays)));
-      asks.add(questionId, at, now);
-    }
+    countEvents(this.asksOf, rows, (ask) => ask.questionId, () => new DecayingCount(windows.loadHalfLifeDays, windows.loadWindowDays, windows.capWindowDays));
   }
 
   private async loadCorpus(): Promise<void> {
@@ -272,6 +260,22 @@ export class LivePeople implements PeopleSource {
     this.documents = documents;
     this.documentFrequency = documentFrequency;
     this.lastCorpusLoadMs = performance.now() - started;
+  }
+}
+
+/** Adds each event to its person's count (made by `make` for a newcomer), oldest first: each is then appended, not inserted. */
+function countEvents<E extends { userId: number; at: number }>(
+  into: Map<number, DecayingCount>,
+  events: E[],
+  idOf: (event: E) => number,
+  make: () => DecayingCount,
+): void {
+  const now = Date.now();
+  events.sort((a, b) => a.at - b.at);
+  for (const event of events) {
+    let count = into.get(event.userId);
+    if (!count) into.set(event.userId, (count = make()));
+    count.add(idOf(event), event.at, now);
   }
 }
 
