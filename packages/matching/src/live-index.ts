@@ -178,14 +178,9 @@ export class LiveIndex {
       this.userIds.push(userId);
       this.profiles.push(undefined);
       if (slot >= this.totals.length) {
-        const grow = <T extends Float64Array | Int32Array>(from: T, make: (n: number) => T): T => {
-          const next = make(from.length * 2);
-          next.set(from);
-          return next;
-        };
-        this.totals = grow(this.totals, (n) => new Float64Array(n));
-        this.acc = grow(this.acc, (n) => new Float64Array(n));
-        this.mark = grow(this.mark, (n) => new Int32Array(n));
+        this.totals = doubled(this.totals, Float64Array);
+        this.acc = doubled(this.acc, Float64Array);
+        this.mark = doubled(this.mark, Int32Array);
       }
     }
     return slot;
@@ -196,12 +191,8 @@ export class LiveIndex {
     let list = this.terms.get(term);
     if (!list) this.terms.set(term, (list = { slots: new Int32Array(4), weights: new Float64Array(4), size: 0 }));
     if (list.size === list.slots.length) {
-      const slots = new Int32Array(list.size * 2);
-      slots.set(list.slots);
-      const weights = new Float64Array(list.size * 2);
-      weights.set(list.weights);
-      list.slots = slots;
-      list.weights = weights;
+      list.slots = doubled(list.slots, Int32Array);
+      list.weights = doubled(list.weights, Float64Array);
     }
     const at = list.size;
     list.slots[at] = slot;
@@ -231,6 +222,13 @@ export class LiveIndex {
     if (!profile) return;
     for (const [term, at] of profile) this.remove(term, at);
   }
+}
+
+/** A copy of a typed array at twice its length, the rest zero. */
+function doubled<T extends Float64Array | Int32Array>(from: T, Type: new (length: number) => T): T {
+  const next = new Type(from.length * 2);
+  next.set(from);
+  return next;
 }
 
 /** Indices of `keys` in descending key order, produced lazily (a binary max-heap): most rankings need only the first few. */
