@@ -24,6 +24,7 @@ import { RabbitManagement } from '@qr/lemur';
 import { freePort } from '@qr/runtime';
 import pg from 'pg';
 import { writeCommunity, type CommunityStats } from './community.js';
+import { percentile } from '../stats.js';
 
 /** Ends a fixed-rate run early, after its one step. */
 class Done extends Error {}
@@ -262,10 +263,11 @@ async function step(rate: number, seconds: number): Promise<Step> {
   } finally {
     clearInterval(sampler);
   }
-  maxBacklog = Math.max(maxBacklog, dueAt.size);
+  // asked (201) and not matched yet: what dueAt holds (created - matchedInStep)
+  const backlogAtEnd = dueAt.size;
+  maxBacklog = Math.max(maxBacklog, backlogAtEnd);
   const lastDue = start + ((total - 1) * 1000) / rate;
   const sentSeconds = (performance.now() - start) / 1000;
-  const backlogAtEnd = created - matchedInStep;
   const matchedWithinStep = matchedInStep;
   // let the rest drain, so every latency of this step is counted
   const drainStart = performance.now();
@@ -406,8 +408,7 @@ async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, 
 
 
 function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!, 1);
+  return round(percentile(sorted, p), 1);
 }
 
 function round(x: number, digits: number): number {

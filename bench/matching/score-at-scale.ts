@@ -36,6 +36,7 @@ import {
   ExpertiseIndex, liveScoring, qualityFactor, rankCandidates, TAG_PREFIX, type Candidate, type CorpusStats, type ExtractedTerms, type IndexedPerson,
   type Match, type RankOptions,
 } from '@qr/matching';
+import { percentile } from '../stats.js';
 
 const HEAP_MB = 8192;
 if (getHeapStatistics().heap_size_limit < (HEAP_MB - 512) * 1024 * 1024 && process.env.QR_BENCH_REEXEC !== '1') {
@@ -364,10 +365,6 @@ const gc = async (): Promise<void> => {
 };
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 const ms = (x: number): number => Math.round(x * 1000) / 1000;
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
 interface Latency {
   questions: number;
   p50: number;
@@ -379,7 +376,7 @@ interface Latency {
 function latency(samples: number[]): Latency {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
-    questions: samples.length, p50: ms(percentile(sorted, 50)), p95: ms(percentile(sorted, 95)), p99: ms(percentile(sorted, 99)), max: ms(sorted.at(-1) ?? NaN),
+    questions: samples.length, p50: ms(percentile(sorted, 0.5)), p95: ms(percentile(sorted, 0.95)), p99: ms(percentile(sorted, 0.99)), max: ms(sorted.at(-1) ?? NaN),
     mean: ms(samples.reduce((a, b) => a + b, 0) / samples.length),
   };
 }

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile } from '../stats.js';
 
 const env = process.env;
 const ASKS = Number(env.BENCH_ASKS ?? 2_000);
@@ -80,7 +81,7 @@ try {
     }
   }
 
-  const pct = (sorted: number[], p: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 1000) / 1000;
+  const pct = (sorted: number[], p: number): number => Math.round(percentile(sorted, p) * 1000) / 1000;
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rows = variants.map((v) => {
     const r = results.get(v.name)!;
