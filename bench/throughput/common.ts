@@ -1,4 +1,5 @@
 // Shared pieces of the throughput benchmark: the payload, the counters and the result shape.
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface BenchConfig {
   n: number;
@@ -25,6 +26,19 @@ export interface PeerResult {
   /** What "concurrency" means for this peer (prefetch, worker concurrency, batch size, pool). */
   concurrency: string;
   guarantees: string;
+  /** CPU spent during the timed part (first publish to last completion), where it was measured. */
+  cpu?: CpuUse;
+}
+
+/** CPU per message over a peer's timed part: the clients (this process: publisher and worker), the server's processes, the whole machine. */
+export interface CpuUse {
+  /** This process: the publishing client and the worker, which run here for every peer but Celery. */
+  clientUsPerMsg: number;
+  /** The server's processes, by name (beam.smp for RabbitMQ, redis-server, postgres). */
+  serverUsPerMsg: number;
+  server: string;
+  /** Busy share of all cores over the timed part, 0-100. */
+  machineBusyPct: number;
 }
 
 export interface PeerOutcome {
@@ -41,8 +55,9 @@ export function payload(i: number): { i: number; pad: string } {
   return { i, pad: 'x'.repeat(Math.max(0, 100 - 16 - String(i).length)) };
 }
 
-export function result(name: string, n: number, publishMs: number, e2eMs: number, concurrency: string, guarantees: string): PeerResult {
+export function result(name: string, n: number, publishMs: number, e2eMs: number, concurrency: string, guarantees: string, cpu?: CpuUse): PeerResult {
   return {
+    ...(cpu ? { cpu } : {}),
     name,
     n,
     publishMs: Math.round(publishMs),
@@ -52,6 +67,73 @@ export function result(name: string, n: number, publishMs: number, e2eMs: number
     concurrency,
     guarantees,
   };
+}
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on Linux for x86 and arm). */
+const ticksPerSecond = 100;
+
+/** utime + stime of every process whose name (comm) is `comm`, in ticks; 0 where /proc is not readable. */
+function ticksOf(comm: string): number {
+  let ticks = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== comm) continue;
+    const fields = stat.slice(close + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of proc(5))
+  }
+  return ticks;
+}
+
+/** Busy and total ticks of all cores, from /proc/stat's first line (busy = all but idle and iowait). */
+function machineTicks(): { busy: number; total: number } {
+  try {
+    const values = readFileSync('/proc/stat', 'latin1').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = values.reduce((a, b) => a + b, 0);
+    return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+/**
+ * Measures CPU over a peer's timed part: call at its start, then `stop(n)` when it finished. The
+ * machine has two cores that broker, clients and workers share, so a client's CPU per message is
+ * CPU the broker cannot have: these columns say where a rate's limit lies.
+ */
+export function cpuMeter(server: string): { stop(n: number): CpuUse } {
+  const client = process.cpuUsage();
+  const serverTicks = ticksOf(server);
+  const machine = machineTicks();
+  return {
+    stop(n) {
+      const used = process.cpuUsage(client);
+      const after = machineTicks();
+      const total = after.total - machine.total;
+      return {
+        clientUsPerMsg: round1((used.user + used.system) / n),
+        serverUsPerMsg: round1((((ticksOf(server) - serverTicks) / ticksPerSecond) * 1e6) / n),
+        server,
+        machineBusyPct: total > 0 ? Math.round(((after.busy - machine.busy) / total) * 100) : 0,
+      };
+    },
+  };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 /** Counts completions and resolves with performance.now() at the n-th one (rejects on timeout). */

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { Countdown, payload, result, runId, type BenchConfig, type PeerResult } from './common.js';
+import { Countdown, cpuMeter, payload, result, runId, type BenchConfig, type CpuUse, type PeerResult } from './common.js';
 import { withVhost } from './stomp-peers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -93,6 +93,7 @@ async function bullmq(config: BenchConfig, label: string): Promise<PeerResult> {
     await queue.waitUntilReady();
     await worker.waitUntilReady();
     const start = performance.now();
+    const cpu = cpuMeter('redis-server');
     for (let from = 0; from < config.n; from += config.window) {
       const jobs = [];
       for (let i = from; i < Math.min(config.n, from + config.window); i++) jobs.push({ name, data: payload(i), opts: { removeOnComplete: true } });
@@ -107,6 +108,7 @@ async function bullmq(config: BenchConfig, label: string): Promise<PeerResult> {
       finished - start,
       `Worker concurrency ${config.concurrency}; addBulk chunks of ${config.window}`,
       `Redis ${persistence}; job completed (removed) after handler`,
+      cpu.stop(config.n),
     );
   } finally {
     countdown.cancel();
@@ -163,6 +165,7 @@ async function pgBoss(config: BenchConfig, mode: 'poll' | 'refetch'): Promise<Pe
       if (mode === 'refetch' && jobs.length === config.concurrency && workerId) boss.notifyWorker(workerId);
     });
     const start = performance.now();
+    const cpu = cpuMeter('postgres');
     for (let from = 0; from < config.n; from += config.window) {
       const jobs = [];
       for (let i = from; i < Math.min(config.n, from + config.window); i++) jobs.push({ name, data: payload(i) });
@@ -173,10 +176,12 @@ async function pgBoss(config: BenchConfig, mode: 'poll' | 'refetch'): Promise<Pe
     // The handler resolved for all N; the completion UPDATE commits just after: wait for it.
     const deadline = Date.now() + config.timeoutMs;
     let finished = 0;
+    let usage: CpuUse | undefined;
     for (;;) {
       const { rows } = await observer.query<{ n: string }>(`select count(*) as n from pgboss.job where name = $1 and state = 'completed'`, [name]);
       if (Number(rows[0]?.n ?? 0) >= config.n) {
         finished = performance.now();
+        usage = cpu.stop(config.n);
         break;
       }
       if (Date.now() > deadline) throw new Error(`pg-boss: completions not committed within ${config.timeoutMs} ms`);
@@ -191,6 +196,7 @@ async function pgBoss(config: BenchConfig, mode: 'poll' | 'refetch'): Promise<Pe
         ? `one work() with batchSize ${config.concurrency}, notifyWorker() after a full batch so it re-fetches at once; insert batches of ${config.window}`
         : `one work() with batchSize ${config.concurrency}, pollingIntervalSeconds 0.5 (the minimum; sleeps after every fetch); N capped at ${config.n}`,
       'transactional (each insert batch commits; completion is a committed UPDATE), Postgres fsync on',
+      usage,
     );
   } finally {
     countdown.cancel();

@@ -111,16 +111,20 @@ lines.push('Publish = first publish until the last one is confirmed/returned; en
 lines.push('');
 lines.push(`Each peer ran ${rounds} time(s), interleaved; a row is its median round by end-to-end rate, with the range over rounds.`);
 lines.push('');
-lines.push('| peer | publish msg/s | end-to-end msg/s | concurrency | guarantees |');
-lines.push('|---|---:|---:|---|---|');
+lines.push('CPU per message over the timed part: this process (the client that publishes and the worker, both here for every peer but Celery), the server\'s processes by name, and the busy share of both cores.');
+lines.push('');
+lines.push('| peer | publish msg/s | end-to-end msg/s | CPU µs/msg: client + server (server) | machine busy | concurrency | guarantees |');
+lines.push('|---|---:|---:|---|---:|---|---|');
 for (const o of outcomes) {
   const r = o.result;
   const range = (pick: (x: PeerResult) => number): string => {
     const values = (o.runs ?? []).map(pick);
     return values.length > 1 ? ` (${Math.min(...values)}–${Math.max(...values)})` : '';
   };
-  if (r) lines.push(`| ${r.name} | ${r.publishRate}${range((x) => x.publishRate)} | ${r.e2eRate}${range((x) => x.e2eRate)} | ${r.concurrency} | ${r.guarantees} |`);
-  else lines.push(`| ${o.name} | – | – | – | failed: ${o.skipped ?? ''} |`);
+  const cpu = r?.cpu ? `${r.cpu.clientUsPerMsg} + ${r.cpu.serverUsPerMsg} (${r.cpu.server})` : '–';
+  const busy = r?.cpu ? `${r.cpu.machineBusyPct}%` : '–';
+  if (r) lines.push(`| ${r.name} | ${r.publishRate}${range((x) => x.publishRate)} | ${r.e2eRate}${range((x) => x.e2eRate)} | ${cpu} | ${busy} | ${r.concurrency} | ${r.guarantees} |`);
+  else lines.push(`| ${o.name} | – | – | – | – | – | failed: ${o.skipped ?? ''} |`);
 }
 lines.push('');
 lines.push('| ratio (rates, >1 = lemur faster) | publish | end-to-end |');

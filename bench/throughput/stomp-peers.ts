@@ -3,7 +3,7 @@ import { createMessage, MemoryTransport, RabbitManagement, StompTransport, TaskQ
 import { Client, type IMessage, type IStompSocket } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
 import WebSocket from 'ws';
-import { Countdown, payload, result, runId, slidingWindow, type BenchConfig, type PeerResult } from './common.js';
+import { Countdown, cpuMeter, payload, result, runId, slidingWindow, type BenchConfig, type PeerResult } from './common.js';
 
 /** A fresh vhost for one peer, deleted afterwards whatever happened. */
 export async function withVhost<T>(config: BenchConfig, prefix: string, body: (vhost: string, management: RabbitManagement) => Promise<T>): Promise<T> {
@@ -77,6 +77,7 @@ export async function runCeiling(config: BenchConfig, path: StompPath, frames: '
       // so the frames the broker parses, stores and delivers are the same size as lemur's.
       const extraHeaders = (): Record<string, string> => (frames === 'lemur' ? createMessage('noop', null).headers : {});
       const start = performance.now();
+      const cpu = cpuMeter('beam.smp');
       let receipt = 0;
       await slidingWindow(config.n, config.window, config.timeoutMs, (i, confirmed) => {
         const id = `r${++receipt}`;
@@ -96,6 +97,7 @@ export async function runCeiling(config: BenchConfig, path: StompPath, frames: '
         finished - start,
         `prefetch-count ${config.prefetch}, acked inline; ${config.window} receipts in flight (sliding window)`,
         'persistent, quorum queue, broker-confirmed publish (receipt), ack after handler',
+        cpu.stop(config.n),
       );
     } finally {
       await publisher.deactivate().catch(() => {});
@@ -111,7 +113,7 @@ type Tasks = { noop: { i: number; pad: string } };
  * (as the outbox relay does), and a TaskWorker with `prefetch`. Completion is counted in
  * onSettled, which the consumer calls right after it acked.
  */
-async function runLemur(config: BenchConfig, label: string, publishTransport: Transport, workerTransport: Transport, guarantees: string): Promise<PeerResult> {
+async function runLemur(config: BenchConfig, label: string, publishTransport: Transport, workerTransport: Transport, guarantees: string, server: string): Promise<PeerResult> {
   const queue = 'bench.lemur';
   await publishTransport.connect();
   await workerTransport.connect();
@@ -125,13 +127,14 @@ async function runLemur(config: BenchConfig, label: string, publishTransport: Tr
   try {
     const client = tasks.client(publishTransport);
     const start = performance.now();
+    const cpu = cpuMeter(server);
     // The same sliding window as the ceiling: at most `window` defers awaiting their receipt.
     await slidingWindow(config.n, config.window, config.timeoutMs, (i, confirmed, failed) => {
       client.defer('noop', payload(i)).then(confirmed, failed);
     });
     const published = performance.now();
     const finished = await countdown.done;
-    return result(label, config.n, published - start, finished - start, `worker prefetch ${config.prefetch}, concurrency ${config.concurrency}; ${config.window} defers in flight (sliding window)`, guarantees);
+    return result(label, config.n, published - start, finished - start, `worker prefetch ${config.prefetch}, concurrency ${config.concurrency}; ${config.window} defers in flight (sliding window)`, guarantees, cpu.stop(config.n));
   } finally {
     countdown.cancel();
     await worker.close(5_000).catch(() => {});
@@ -164,6 +167,7 @@ export async function runLemurStomp(config: BenchConfig, path: StompPath): Promi
         publisher,
         worker,
         'same as ceiling (persistent, quorum queue, receipt per publish, ack after handler)',
+        'beam.smp',
       );
     } finally {
       await publisher.close();
@@ -176,7 +180,7 @@ export async function runLemurMemory(config: BenchConfig): Promise<PeerResult> {
   const publisher = new MemoryTransport();
   const worker = new MemoryTransport(publisher.broker);
   try {
-    return await runLemur(config, 'lemur in memory (MemoryTransport)', publisher, worker, 'in-process, nothing durable: an upper bound for lemur itself');
+    return await runLemur(config, 'lemur in memory (MemoryTransport)', publisher, worker, 'in-process, nothing durable: an upper bound for lemur itself', 'none: in process');
   } finally {
     await publisher.close();
     await worker.close();
