@@ -61,7 +61,7 @@ for (let round = 1; round <= rounds; round++) {
     try {
       const result = await peer.run(config);
       runs.set(peer.name, [...(runs.get(peer.name) ?? []), result]);
-      process.stderr.write(`publish ${result.publishRate}/s, end-to-end ${result.e2eRate}/s\n`);
+      process.stderr.write(`publish ${result.publishRate}/s, end-to-end ${result.e2eRate}/s${result.cpu ? `, CPU µs/msg ${result.cpu.clientUsPerMsg} + ${result.cpu.serverUsPerMsg}` : ''}\n`);
     } catch (error) {
       const why = errorMessage(error);
       failures.set(peer.name, why);

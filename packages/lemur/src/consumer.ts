@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PermanentError, toError } from './errors.js';
-import { lazyChild, silentLog, type Log } from './log.js';
+import { LazyChildLog, silentLog, type Log } from './log.js';
 import { Headers, type MessageHeaders, type OutgoingMessage, type ReceivedMessage } from './message.js';
 import { deadLetterQueueName } from './topology.js';
 import type { Delivery, Subscription, Transport } from './transport.js';
@@ -176,9 +176,7 @@ export class Consumer<TBody> {
     const id = headers[Headers.messageId] ?? headers['message-id'] ?? randomUUID();
     // headers are the sender's word: a count that is not a small whole number counts as the first
     const attempt = Math.max(1, count(headers[Headers.attempt], 1)) + count(headers['x-delivery-count'], 0);
-    const log = lazyChild(this.log, () => ({ messageId: id, type, correlationId: headers[Headers.correlationId] ?? id, attempt }));
-    const settled = (outcome: ConsumerOutcome, reason?: string): void =>
-      this.options.onSettled?.(outcome, { type, durationMs: performance.now() - started, reason });
+    const log = new LazyChildLog(this.log, { messageId: id, type, correlationId: headers[Headers.correlationId] ?? id, attempt });
 
     let message: ReceivedMessage<TBody>;
     try {
@@ -210,14 +208,14 @@ export class Consumer<TBody> {
       const error = toError(thrown);
       if (this.takenBack(delivery, error, log)) return;
       await this.deadLetter(delivery, { id, type, attempt }, `rejected: ${error.message}`, error, log);
-      settled('dead-lettered', 'rejected');
+      this.settled('dead-lettered', type, started, 'rejected');
       return;
     }
 
     try {
       await this.options.handle(message, { signal: this.abort.signal, log });
       delivery.ack();
-      settled('processed');
+      this.settled('processed', type, started);
     } catch (thrown) {
       const error = toError(thrown);
       if (this.abort.signal.aborted) {
@@ -228,15 +226,19 @@ export class Consumer<TBody> {
       if (this.takenBack(delivery, error, log)) return;
       if (error instanceof PermanentError) {
         await this.deadLetter(delivery, { id, type, attempt }, `permanent failure: ${error.message}`, error, log);
-        settled('dead-lettered', 'permanent');
+        this.settled('dead-lettered', type, started, 'permanent');
       } else if (attempt >= this.retry.maxAttempts) {
         await this.deadLetter(delivery, { id, type, attempt }, `failed ${attempt} attempts: ${error.message}`, error, log);
-        settled('dead-lettered', 'exhausted');
+        this.settled('dead-lettered', type, started, 'exhausted');
       } else {
         await this.scheduleRetry(delivery, { id, type, attempt }, error, log);
-        settled('retried');
+        this.settled('retried', type, started);
       }
     }
+  }
+
+  private settled(outcome: ConsumerOutcome, type: string, started: number, reason?: string): void {
+    this.options.onSettled?.(outcome, { type, durationMs: performance.now() - started, reason });
   }
 
   /**

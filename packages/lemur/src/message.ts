@@ -55,13 +55,15 @@ export interface NewMessageOptions {
  */
 export function createMessage(type: string, body: unknown, options: NewMessageOptions = {}): OutgoingMessage {
   const id = options.id ?? randomUUID();
-  const headers: MessageHeaders = {
-    ...options.headers,
-    [Headers.messageId]: id,
-    [Headers.type]: type,
-    [Headers.correlationId]: options.correlationId ?? id,
-    [Headers.publishedAt]: (options.publishedAt ?? new Date()).toISOString(),
+  // Literal names (Headers.messageId, .type, .correlationId, .publishedAt): an object literal with
+  // constant keys is built from a template, computed keys are added one by one (per message).
+  let headers: MessageHeaders = {
+    'x-message-id': id,
+    'x-message-type': type,
+    'x-correlation-id': options.correlationId ?? id,
+    'x-published-at': (options.publishedAt ?? new Date()).toISOString(),
   };
+  if (options.headers) headers = { ...options.headers, ...headers };
   if (options.version !== undefined && options.version !== 1) headers[Headers.version] = String(options.version);
   return { id, type, body: JSON.stringify(body), headers };
 }

@@ -5,7 +5,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import WebSocket from 'ws';
 import { PublishError } from './errors.js';
 import { silentLog, type Log } from './log.js';
-import type { OutgoingMessage } from './message.js';
+import type { MessageHeaders, OutgoingMessage } from './message.js';
 import { RabbitManagement } from './rabbit-management.js';
 import { retryQueueName, type Destination, type Topology } from './topology.js';
 import type { Delivery, PublishOptions, SubscribeOptions, Subscription, Transport } from './transport.js';
@@ -214,6 +214,11 @@ export class StompTransport implements Transport {
     for (const waiter of waiters) waiter.resolve();
   }
 
+  /** @internal Whether deliveries of connection `generation` can still be settled: after a reconnect the broker has requeued them. */
+  isCurrentConnection(generation: number): boolean {
+    return generation === this.generation && this.client.connected;
+  }
+
   private onConnectionLost(event: { code?: number; reason?: string }): void {
     this.rejectPending('connection to the broker lost');
     if (!this.closing) this.log.warn({ code: event.code, reason: event.reason }, 'broker connection closed; reconnecting');
@@ -230,25 +235,43 @@ export class StompTransport implements Transport {
     const generation = this.generation;
     const subscription = this.client.subscribe(
       `/amq/queue/${registration.queue}`,
-      (frame: IMessage) => {
-        const stillValid = (): boolean => generation === this.generation && this.client.connected;
-        registration.onDelivery({
-          headers: frame.headers, // a fresh object per frame
-          body: frame.body,
-          redelivered: frame.headers.redelivered === 'true',
-          // After a reconnect the broker has already requeued this message: settling it is a no-op.
-          ack: () => {
-            if (stillValid()) frame.ack();
-          },
-          nack: ({ requeue }) => {
-            if (stillValid()) frame.nack({ requeue: String(requeue) });
-          },
-          stale: () => !stillValid(),
-        });
-      },
+      (frame: IMessage) => registration.onDelivery(new StompDelivery(frame, this, generation)),
       { id: registration.id, ack: 'client-individual', 'prefetch-count': String(registration.prefetch) },
     );
     registration.unsubscribeCurrent = () => subscription.unsubscribe();
+  }
+}
+
+/**
+ * A MESSAGE frame as a Delivery. A class, not closures: the consumer's profile showed the four
+ * functions made per frame. After a reconnect the broker has already requeued the message, so
+ * settling it then does nothing and it is stale.
+ */
+class StompDelivery implements Delivery {
+  readonly headers: MessageHeaders;
+  readonly body: string;
+  readonly redelivered: boolean;
+
+  constructor(
+    private readonly frame: IMessage,
+    private readonly transport: StompTransport,
+    private readonly generation: number,
+  ) {
+    this.headers = frame.headers; // a fresh object per frame
+    this.body = frame.body;
+    this.redelivered = frame.headers.redelivered === 'true';
+  }
+
+  ack(): void {
+    if (!this.stale()) this.frame.ack();
+  }
+
+  nack({ requeue }: { requeue: boolean }): void {
+    if (!this.stale()) this.frame.nack({ requeue: String(requeue) });
+  }
+
+  stale(): boolean {
+    return !this.transport.isCurrentConnection(this.generation);
   }
 }
 
