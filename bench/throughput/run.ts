@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, type BenchConfig, type PeerOutcome, type PeerResult } from './common.js';
 import { runBullmq, runBullmqDurable, runCelery, runPgBoss, runPgBossPolling } from './other-peers.js';
+import { leanName, runLean } from './lean-stomp.js';
 import { ceilingName, ceilingSameHeadersName, lemurStompName, runCeiling, runLemurMemory, runLemurStomp } from './stomp-peers.js';
 
 const env = process.env;
@@ -32,6 +33,7 @@ const narrow = (name: string): string => `${name}, prefetch = concurrency`;
 const peers: { key: string; name: string; run: (c: BenchConfig) => Promise<PeerResult> }[] = [
   { key: 'ceiling-tcp', name: ceilingName.tcp, run: (c) => runCeiling(c, 'tcp') },
   { key: 'ceiling-tcp-headers', name: ceilingSameHeadersName.tcp, run: (c) => runCeiling(c, 'tcp', 'lemur') },
+  { key: 'lean-tcp', name: leanName, run: runLean },
   { key: 'lemur-tcp', name: lemurStompName.tcp, run: (c) => runLemurStomp(c, 'tcp') },
   // the baseline of the window: the broker may send only as many as there are handlers (lemur's default)
   { key: 'ceiling-tcp-narrow', name: narrow(ceilingName.tcp), run: async (c) => ({ ...(await runCeiling({ ...c, prefetch: c.concurrency }, 'tcp')), name: narrow(ceilingName.tcp) }) },
@@ -90,6 +92,7 @@ for (const path of ['tcp', 'ws'] as const) {
   const label = `lemur(${path === 'tcp' ? 'STOMP/TCP' : 'Web-STOMP'})`;
   ratios[`${label}/ceiling on the same path`] = ratio(lemur, byKey(ceilingName[path]));
   ratios[`${label}/ceiling with lemur's headers, same path`] = ratio(lemur, byKey(ceilingSameHeadersName[path]));
+  if (path === 'tcp') ratios[`${label}/the broker's limit for its frames (minimal client)`] = ratio(lemur, byKey(leanName));
   ratios[`${label}/lemur(memory)`] = ratio(lemur, byKey('lemur in memory (MemoryTransport)'));
   if (path === 'tcp') {
     ratios[`${label}/itself with prefetch = concurrency`] = ratio(lemur, byKey(narrow(lemurStompName.tcp)));
