@@ -37,3 +37,114 @@ export function sendFrame(destination: string, headers: Record<string, string>, 
 export function ackFrame(ackId: string): string {
   return `ACK\nid:${escapeHeaderValue(ackId)}\n\n\0`;
 }
+
+/** A frame the broker sent, as FrameReader cut it out: its command and headers, and where its body lies in `data`. */
+export interface ReceivedFrame {
+  command: string;
+  /** Header values unescaped (STOMP 1.2); of a repeated header the first one counts, as the spec says. */
+  headers: Record<string, string>;
+  /** The whole frame, from its command to its NUL: what is handed on to stompjs untouched. */
+  data: Buffer;
+  bodyStart: number;
+  bodyEnd: number;
+}
+
+const unescapes: Record<string, string> = { '\\\\': '\\', '\\r': '\r', '\\n': '\n', '\\c': ':' };
+
+/** STOMP 1.2 header value decoding, in one pass (so "\\\\c" is a backslash and a c). */
+export function unescapeHeaderValue(value: string): string {
+  return value.includes('\\') ? value.replace(/\\[\\rnc]/g, (pair) => unescapes[pair]!) : value;
+}
+
+/**
+ * Cuts the byte stream of a STOMP connection into frames: the command line, the headers up to the
+ * blank line, the body (content-length bytes when the header is there, else up to the NUL), the
+ * NUL. End-of-lines between frames are heart-beats. A frame split across reads waits for the rest.
+ * `unescape` is STOMP 1.2's header decoding (off for 1.0, which has none).
+ */
+export class FrameReader {
+  private rest: Buffer | undefined;
+  /** Set once the stream could not be read: nothing more is read from it (the connection must go). */
+  private broken = false;
+
+  constructor(
+    private readonly onFrame: (frame: ReceivedFrame) => void,
+    private readonly onHeartbeat: () => void,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  push(chunk: Buffer, unescape: boolean): void {
+    if (this.broken) return;
+    const data = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    this.rest = undefined;
+    let at = 0;
+    while (at < data.length) {
+      const first = data[at];
+      if (first === 10) {
+        at += 1;
+        this.onHeartbeat();
+        continue;
+      }
+      if (first === 13) {
+        if (at + 1 === data.length) break; // the LF of a CRLF comes with the next read
+        if (data[at + 1] !== 10) return this.fail('a CR not followed by LF between frames');
+        at += 2;
+        this.onHeartbeat();
+        continue;
+      }
+      const end = this.frame(data, at, unescape);
+      if (end < 0) break; // incomplete (or failed)
+      at = end;
+    }
+    if (at < data.length && !this.broken) this.rest = data.subarray(at);
+  }
+
+  /** Reads the frame at `start`; returns the index after its NUL, or -1 when it has not all arrived. */
+  private frame(data: Buffer, start: number, unescape: boolean): number {
+    let lineEnd = data.indexOf(10, start);
+    if (lineEnd < 0) return -1;
+    const command = data.toString('latin1', start, data[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd);
+    const headers: Record<string, string> = {};
+    let line = lineEnd + 1;
+    for (;;) {
+      lineEnd = data.indexOf(10, line);
+      if (lineEnd < 0) return -1;
+      const contentEnd = data[lineEnd - 1] === 13 && lineEnd > line ? lineEnd - 1 : lineEnd;
+      if (contentEnd === line) break; // the blank line: the body follows
+      const colon = data.indexOf(58, line);
+      if (colon < 0 || colon > contentEnd) {
+        this.fail(`a header line without a colon in a ${command} frame`);
+        return -1;
+      }
+      const rawName = data.toString('utf8', line, colon);
+      const name = unescape ? unescapeHeaderValue(rawName) : rawName;
+      if (!(name in headers)) {
+        const raw = data.toString('utf8', colon + 1, contentEnd);
+        headers[name] = unescape ? unescapeHeaderValue(raw) : raw;
+      }
+      line = lineEnd + 1;
+    }
+    const bodyStart = lineEnd + 1;
+    const declared = headers['content-length'];
+    let bodyEnd: number;
+    if (declared !== undefined && /^[0-9]{1,9}$/.test(declared)) {
+      bodyEnd = bodyStart + Number(declared);
+      if (bodyEnd >= data.length) return -1;
+      if (data[bodyEnd] !== 0) {
+        this.fail(`a ${command} frame whose body does not end with NUL after its content-length`);
+        return -1;
+      }
+    } else {
+      bodyEnd = data.indexOf(0, bodyStart);
+      if (bodyEnd < 0) return -1;
+    }
+    this.onFrame({ command, headers, data: data.subarray(start, bodyEnd + 1), bodyStart: bodyStart - start, bodyEnd: bodyEnd - start });
+    return bodyEnd + 1;
+  }
+
+  private fail(reason: string): void {
+    this.broken = true;
+    this.rest = undefined;
+    this.onError(new Error(`STOMP stream from the broker unreadable: ${reason}`));
+  }
+}

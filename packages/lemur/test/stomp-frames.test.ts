@@ -1,7 +1,7 @@
 import { FrameImpl } from '@stomp/stompjs';
 import { describe, expect, it } from 'vitest';
 import { createMessage } from '../src/message.js';
-import { ackFrame, escapeHeaderValue, sendFrame } from '../src/stomp-frames.js';
+import { ackFrame, escapeHeaderValue, FrameReader, sendFrame } from '../src/stomp-frames.js';
 
 /** What stompjs itself sends for a SEND over a STOMP 1.2 connection (stomp-handler publish + _transmit). */
 function stompjsSend(destination: string, headers: Record<string, string>, body: string): string {
@@ -36,5 +36,58 @@ describe('STOMP 1.2 frames written by lemur', () => {
 
   it('ack with the id STOMP 1.2 asks for, escaped as stompjs escapes it', () => {
     expect(ackFrame('T_sub-1@@session-Ab:c@@17')).toBe(FrameImpl.marshall({ command: 'ACK', headers: { id: 'T_sub-1@@session-Ab:c@@17' }, escapeHeaderValues: true }));
+  });
+});
+
+describe('FrameReader', () => {
+  const message = (body: string, extra = ''): Buffer =>
+    Buffer.from(`MESSAGE\nsubscription:sub-1\nack:T_sub-1@@s@@1\nx-published-at:2026-11-29T14\\c40\\c00.000Z\n${extra}content-length:${Buffer.byteLength(body)}\n\n${body}\0`);
+
+  function readAll(chunks: Buffer[]): { frames: { command: string; headers: Record<string, string>; body: string; raw: string }[]; heartbeats: number; errors: string[] } {
+    const out = { frames: [] as { command: string; headers: Record<string, string>; body: string; raw: string }[], heartbeats: 0, errors: [] as string[] };
+    const reader = new FrameReader(
+      (f) => out.frames.push({ command: f.command, headers: f.headers, body: f.data.toString('utf8', f.bodyStart, f.bodyEnd), raw: f.data.toString('utf8') }),
+      () => out.heartbeats++,
+      (e) => out.errors.push(e.message),
+    );
+    for (const chunk of chunks) reader.push(chunk, true);
+    return out;
+  }
+
+  const stream = Buffer.concat([
+    Buffer.from('\n'),
+    message('{"a":"é🍺"}'),
+    Buffer.from('\r\n\n'),
+    Buffer.from('RECEIPT\r\nreceipt-id:r7\r\n\r\n\0'),
+    message('a\0b', 'x-note:a\\\\c\\nd\nx-note:second\n'), // a NUL inside a counted body; a repeated header
+    Buffer.from('ERROR\nmessage:no body length\n\nthe body\0\n'),
+  ]);
+
+  it('cuts frames and heart-beats out of a stream however it is split into reads', () => {
+    const whole = readAll([stream]);
+    expect(whole.errors).toEqual([]);
+    expect(whole.heartbeats).toBe(4);
+    expect(whole.frames.map((f) => f.command)).toEqual(['MESSAGE', 'RECEIPT', 'MESSAGE', 'ERROR']);
+    expect(whole.frames[0]!.body).toBe('{"a":"é🍺"}');
+    expect(whole.frames[0]!.headers).toMatchObject({ subscription: 'sub-1', ack: 'T_sub-1@@s@@1', 'x-published-at': '2026-11-29T14:40:00.000Z' });
+    expect(whole.frames[1]!.headers).toEqual({ 'receipt-id': 'r7' });
+    expect(whole.frames[2]!.body).toBe('a\0b');
+    expect(whole.frames[2]!.headers['x-note']).toBe('a\\c\nd'); // one pass: an escaped backslash, then c
+    expect(whole.frames[3]!.body).toBe('the body');
+    expect(whole.frames[3]!.raw).toBe('ERROR\nmessage:no body length\n\nthe body\0'); // handed on as it came
+
+    for (let cut = 1; cut < stream.length; cut++) {
+      expect(readAll([stream.subarray(0, cut), stream.subarray(cut)])).toEqual(whole);
+    }
+    expect(readAll([...stream].map((byte) => Buffer.from([byte])))).toEqual(whole);
+  });
+
+  it('reports a stream it cannot read, and reads nothing more from it', () => {
+    const out = readAll([Buffer.from('MESSAGE\nno colon here\n\nbody\0'), message('{}')]);
+    expect(out.errors).toEqual(['STOMP stream from the broker unreadable: a header line without a colon in a MESSAGE frame']);
+    expect(out.frames).toEqual([]);
+    const badLength = readAll([Buffer.from('MESSAGE\ncontent-length:2\n\nabc\0'), message('{}')]);
+    expect(badLength.errors).toHaveLength(1);
+    expect(badLength.frames).toEqual([]);
   });
 });
