@@ -8,7 +8,8 @@
  * stompjs still owns the connection: CONNECT, heart-beats, SUBSCRIBE, reconnects and the parsing
  * of what the broker sends. Both frames are stateless for stompjs (it tracks neither), and the
  * bytes are the same as stompjs's own for STOMP 1.2 (test/stomp-frames.test.ts holds them to
- * FrameImpl), except that ACK carries only `id`, all 1.2 asks for.
+ * FrameImpl), except that ACK carries only `id`, all 1.2 asks for, and that header names are
+ * escaped too (sendFrame).
  */
 
 const special = /[\\\r\n:]/;
@@ -22,12 +23,14 @@ export function escapeHeaderValue(value: string): string {
 
 /**
  * A SEND frame for STOMP 1.2: destination first, then `headers` in their order, then
- * content-length (the broker then need not scan for the NUL byte by byte). Header names are written as they
- * are: lemur's and STOMP's names hold none of the escaped characters.
+ * content-length (the broker then need not scan for the NUL byte by byte). Names are escaped like
+ * values, as STOMP 1.2 asks (stompjs escapes only values): a retry or dead-letter copy carries the
+ * names of the message it copies, which another client may have given a colon or a line break,
+ * and FrameReader unescapes names on the way in.
  */
 export function sendFrame(destination: string, headers: Record<string, string>, body: string): string {
   let frame = `SEND\ndestination:${escapeHeaderValue(destination)}\n`;
-  for (const name in headers) frame += `${name}:${escapeHeaderValue(String(headers[name]))}\n`;
+  for (const name in headers) frame += `${escapeHeaderValue(name)}:${escapeHeaderValue(String(headers[name]))}\n`;
   // as stompjs: no content-length for an empty body (JSON.stringify(undefined) is undefined)
   if (!body) return `${frame}\n\0`;
   return `${frame}content-length:${Buffer.byteLength(body, 'utf8')}\n\n${body}\0`;
@@ -64,6 +67,11 @@ export function unescapeHeaderValue(value: string): string {
  */
 export class FrameReader {
   private rest: Buffer | undefined;
+  /** Reads held back while a frame of known length is still short: joined once it is all here. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Bytes (from `rest`'s start) the frame there needs in all, when its content-length is known; else 0. */
+  private wanted = 0;
   /** Set once the stream could not be read: nothing more is read from it (the connection must go). */
   private broken = false;
 
@@ -75,8 +83,17 @@ export class FrameReader {
 
   push(chunk: Buffer, unescape: boolean): void {
     if (this.broken) return;
-    const data = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    if (this.rest && this.wanted > 0 && this.heldBytes + chunk.length < this.wanted) {
+      // a large body still arriving: keep the read, do not join and parse again (quadratic)
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      return;
+    }
+    const data = this.rest ? Buffer.concat([...this.held, chunk]) : chunk; // held starts with rest
     this.rest = undefined;
+    this.held = [];
+    this.heldBytes = 0;
+    this.wanted = 0;
     let at = 0;
     while (at < data.length) {
       const first = data[at];
@@ -86,17 +103,19 @@ export class FrameReader {
         continue;
       }
       if (first === 13) {
-        if (at + 1 === data.length) break; // the LF of a CRLF comes with the next read
-        if (data[at + 1] !== 10) return this.fail('a CR not followed by LF between frames');
-        at += 2;
-        this.onHeartbeat();
+        // a CR between frames: part of a CRLF heart-beat, or stray (stompjs ignores it too)
+        at += 1;
         continue;
       }
       const end = this.frame(data, at, unescape);
       if (end < 0) break; // incomplete (or failed)
       at = end;
     }
-    if (at < data.length && !this.broken) this.rest = data.subarray(at);
+    if (at < data.length && !this.broken) {
+      this.rest = data.subarray(at);
+      this.held = [this.rest];
+      this.heldBytes = this.rest.length;
+    }
   }
 
   /** Reads the frame at `start`; returns the index after its NUL, or -1 when it has not all arrived. */
@@ -118,7 +137,7 @@ export class FrameReader {
       }
       const rawName = data.toString('utf8', line, colon);
       const name = unescape ? unescapeHeaderValue(rawName) : rawName;
-      if (!(name in headers)) {
+      if (!Object.hasOwn(headers, name)) {
         const raw = data.toString('utf8', colon + 1, contentEnd);
         headers[name] = unescape ? unescapeHeaderValue(raw) : raw;
       }
@@ -129,7 +148,10 @@ export class FrameReader {
     let bodyEnd: number;
     if (declared !== undefined && /^[0-9]{1,9}$/.test(declared)) {
       bodyEnd = bodyStart + Number(declared);
-      if (bodyEnd >= data.length) return -1;
+      if (bodyEnd >= data.length) {
+        this.wanted = bodyEnd + 1 - start;
+        return -1;
+      }
       if (data[bodyEnd] !== 0) {
         this.fail(`a ${command} frame whose body does not end with NUL after its content-length`);
         return -1;
@@ -145,6 +167,18 @@ export class FrameReader {
   private fail(reason: string): void {
     this.broken = true;
     this.rest = undefined;
+    this.held = [];
     this.onError(new Error(`STOMP stream from the broker unreadable: ${reason}`));
   }
+}
+
+/**
+ * The body of a frame as text, decoded as stompjs decodes it (TextDecoder): UTF-8, invalid bytes
+ * replaced, and a leading byte order mark dropped.
+ */
+export function bodyText(frame: ReceivedFrame): string {
+  let from = frame.bodyStart;
+  const data = frame.data;
+  if (data[from] === 0xef && data[from + 1] === 0xbb && data[from + 2] === 0xbf && from + 3 <= frame.bodyEnd) from += 3;
+  return data.toString('utf8', from, frame.bodyEnd);
 }

@@ -1,4 +1,4 @@
-import { Client, ReconnectionTimeMode, type IMessage, type IStompSocket } from '@stomp/stompjs';
+import { Client, ReconnectionTimeMode, StompSocketState, type IMessage, type IStompSocket } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
 import { createConnection, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
@@ -7,7 +7,7 @@ import { PublishError } from './errors.js';
 import { silentLog, type Log } from './log.js';
 import type { MessageHeaders, OutgoingMessage } from './message.js';
 import { RabbitManagement } from './rabbit-management.js';
-import { ackFrame, FrameReader, sendFrame, type ReceivedFrame } from './stomp-frames.js';
+import { ackFrame, bodyText, FrameReader, sendFrame, type ReceivedFrame } from './stomp-frames.js';
 import { retryQueueName, type Destination, type Topology } from './topology.js';
 import type { Delivery, PublishOptions, SubscribeOptions, Subscription, Transport } from './transport.js';
 
@@ -86,17 +86,13 @@ export class StompTransport implements Transport {
     const initialDelay = options.reconnectInitialDelayMs ?? 500;
     this.client = new Client({
       webSocketFactory: () => {
-        const socket = createStompSocket(options.url, options.tls);
-        if (socket instanceof CorkedTcpSocket) {
-          // a new connection: a new stream, read from its start
-          const reader = new FrameReader(
-            (frame) => this.onFrameRead(frame),
-            () => {}, // stompjs needs no heart-beat of its own: any read counts as one (see read())
-            (error) => this.onUnreadable(error),
-          );
-          socket.tap = (data, toStompjs) => this.read(reader, data, toStompjs);
-        }
-        return (this.socket = socket as unknown as IStompSocket);
+        // a new connection: a new stream, read from its start
+        const reader = new FrameReader(
+          (frame) => this.onFrameRead(frame),
+          () => {}, // stompjs needs no heart-beat of its own: any read counts as one (see read())
+          (error) => this.onUnreadable(error),
+        );
+        return (this.socket = createStompSocket(options.url, options.tls, (data, toStompjs) => this.read(reader, data, toStompjs)));
       },
       connectHeaders: { login: options.login, passcode: options.passcode, host: options.vhost },
       heartbeatIncoming: heartbeat,
@@ -267,7 +263,7 @@ export class StompTransport implements Transport {
   }
 
   /**
-   * Reads what the broker sent on a STOMP-over-TCP connection before stompjs does. stompjs parses
+   * Reads what the broker sent (over TCP, or a Web-STOMP message) before stompjs does. stompjs parses
    * byte by byte (a function call per byte), decodes every header on its own, and makes a frame
    * object with two closures per message: ~13 us of CPU a message, plus their garbage, in the
    * throughput profile, on two cores the broker needs. So MESSAGEs for lemur's subscriptions and
@@ -293,7 +289,7 @@ export class StompTransport implements Transport {
       if (subscription !== undefined && ackId !== undefined) {
         const registration = this.registrations.get(subscription);
         if (registration) {
-          const body = frame.data.toString('utf8', frame.bodyStart, frame.bodyEnd);
+          const body = bodyText(frame);
           try {
             registration.onDelivery(new ReadDelivery(frame.headers, body, ackId, subscription, this, this.generation));
           } catch (error) {
@@ -318,7 +314,7 @@ export class StompTransport implements Transport {
   /** The broker's stream could not be parsed: drop the connection (stompjs reconnects), as stompjs does on an ERROR. */
   private onUnreadable(error: Error): void {
     this.log.error({ err: error }, 'closing the broker connection');
-    this.socket?.close();
+    this.client.forceDisconnect(); // the socket is dropped, not half-closed; stompjs then reconnects
   }
 
   /** @internal Whether deliveries of connection `generation` can still be settled: after a reconnect the broker has requeued them. */
@@ -434,8 +430,8 @@ class CorkedTcpSocket extends TCPWrapper {
     return this.tcp;
   }
 
-  /** Set by StompTransport: sees every read first, and hands stompjs what stompjs is to parse. */
-  declare tap: ((data: Buffer, toStompjs: (data: Buffer) => void) => void) | undefined;
+  /** Set by createStompSocket: sees every read first, and hands stompjs what stompjs is to parse. */
+  declare tap: ReadTap | undefined;
 
   protected useSocket(socket: Socket): void {
     this.tcp = socket;
@@ -444,7 +440,9 @@ class CorkedTcpSocket extends TCPWrapper {
     // its own onmessage, which this accessor replaces.)
     let stompjs: (event: { data: Buffer }) => void = () => {};
     const read = (event: { data: Buffer }): void => {
-      if (this.tap) this.tap(event.data, (data) => stompjs({ data }));
+      // Once stompjs has given the socket up (a lost heart-beat: it closes it and sets a no-op
+      // onmessage), what is still buffered must not become deliveries: their acks could not go out.
+      if (this.tap && this.readyState === StompSocketState.OPEN) this.tap(event.data, (data) => stompjs({ data }));
       else stompjs(event);
     };
     Object.defineProperty(this, 'onmessage', {
@@ -487,20 +485,49 @@ function tlsSocketClass(options: ConnectionOptions): typeof CorkedTcpSocket {
   };
 }
 
-/** A socket for stompjs's webSocketFactory: STOMP over TCP for stomp:// (or tcp://), Web-STOMP for ws:// and wss://. */
-export function createStompSocket(url: string, tlsOptions?: ConnectionOptions): IStompSocket {
+/** Sees every read of a connection before stompjs does, and hands stompjs (`toStompjs`) what it is to parse. */
+export type ReadTap = (data: Buffer, toStompjs: (data: Buffer) => void) => void;
+
+/**
+ * A socket for stompjs's webSocketFactory: STOMP over TCP for stomp:// (or tcp://), Web-STOMP for
+ * ws:// and wss://. With `tap`, every read passes through it before stompjs sees it.
+ */
+export function createStompSocket(url: string, tlsOptions?: ConnectionOptions, tap?: ReadTap): IStompSocket {
   const parsed = new URL(url);
-  if (parsed.protocol === 'stomp:' || parsed.protocol === 'tcp:') {
-    return new CorkedTcpSocket(parsed.hostname, Number(parsed.port || 61613)) as unknown as IStompSocket;
-  }
-  if (parsed.protocol === 'stomps:' || parsed.protocol === 'stomp+ssl:') {
-    // RabbitMQ's STOMP TLS listener (stomp.listeners.ssl, usually 61614); the certificate is verified
-    return new (tlsSocketClass(tlsOptions ?? {}))(parsed.hostname, Number(parsed.port || 61614)) as unknown as IStompSocket;
+  if (parsed.protocol === 'stomp:' || parsed.protocol === 'tcp:' || parsed.protocol === 'stomps:' || parsed.protocol === 'stomp+ssl:') {
+    const socket = parsed.protocol === 'stomp:' || parsed.protocol === 'tcp:'
+      ? new CorkedTcpSocket(parsed.hostname, Number(parsed.port || 61613))
+      // RabbitMQ's STOMP TLS listener (stomp.listeners.ssl, usually 61614); the certificate is verified
+      : new (tlsSocketClass(tlsOptions ?? {}))(parsed.hostname, Number(parsed.port || 61614));
+    socket.tap = tap;
+    return socket as unknown as IStompSocket;
   }
   // Compression off: the default permessage-deflate is 4-5x slower against RabbitMQ.
   const ws = new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false, ...(parsed.protocol === 'wss:' ? tlsOptions : {}) });
   corkEachTick(ws);
+  if (tap) tapMessages(ws, tap);
   return ws as unknown as IStompSocket;
+}
+
+/**
+ * The same tap for Web-STOMP: stompjs sets `ws.onmessage`; an accessor on this socket keeps its
+ * handler, and lemur's own 'message' listener passes each WebSocket message (a Buffer: ws's
+ * default binaryType) through the tap first.
+ */
+function tapMessages(ws: WebSocket, tap: ReadTap): void {
+  let stompjs: (event: { data: Buffer }) => void = () => {};
+  const toStompjs = (data: Buffer): void => stompjs({ data });
+  Object.defineProperty(ws, 'onmessage', {
+    configurable: true,
+    get: () => stompjs,
+    set: (handler: unknown) => {
+      stompjs = typeof handler === 'function' ? (handler as (event: { data: Buffer }) => void) : () => {};
+    },
+  });
+  ws.on('message', (data: Buffer) => {
+    if (ws.readyState === WebSocket.OPEN) tap(data, toStompjs); // as for TCP: not once stompjs closed it
+    else toStompjs(data);
+  });
 }
 
 /**

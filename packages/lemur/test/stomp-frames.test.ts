@@ -1,7 +1,7 @@
 import { FrameImpl } from '@stomp/stompjs';
 import { describe, expect, it } from 'vitest';
 import { createMessage } from '../src/message.js';
-import { ackFrame, escapeHeaderValue, FrameReader, sendFrame } from '../src/stomp-frames.js';
+import { ackFrame, bodyText, escapeHeaderValue, FrameReader, sendFrame } from '../src/stomp-frames.js';
 
 /** What stompjs itself sends for a SEND over a STOMP 1.2 connection (stomp-handler publish + _transmit). */
 function stompjsSend(destination: string, headers: Record<string, string>, body: string): string {
@@ -18,6 +18,12 @@ describe('STOMP 1.2 frames written by lemur', () => {
       ['/amq/queue/q', {}, '{}'],
     ];
     for (const [destination, headers, body] of cases) expect(sendFrame(destination, headers, body)).toBe(stompjsSend(destination, headers, body));
+  });
+
+  it('escape header names as well: a copied message may carry names with a colon or a line break', () => {
+    expect(sendFrame('/amq/queue/q', { 'urn:a': 'v1', 'two\nlines': 'v2', 'back\\slash': 'v3' }, '{}')).toBe(
+      'SEND\ndestination:/amq/queue/q\nurn\\ca:v1\ntwo\\nlines:v2\nback\\\\slash:v3\ncontent-length:2\n\n{}\0',
+    );
   });
 
   it('count the body in UTF-8 bytes, not characters', () => {
@@ -89,5 +95,44 @@ describe('FrameReader', () => {
     const badLength = readAll([Buffer.from('MESSAGE\ncontent-length:2\n\nabc\0'), message('{}')]);
     expect(badLength.errors).toHaveLength(1);
     expect(badLength.frames).toEqual([]);
+  });
+
+  it('unescapes header names, keeps names every object has, and drops a leading byte order mark as TextDecoder does', () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
+    const frame = Buffer.concat([
+      Buffer.from(`MESSAGE\nurn\\ca:v1\ntwo\\nlines:v2\ntoString:t\nconstructor:c\ncontent-length:${body.length}\n\n`),
+      body,
+      Buffer.from('\0'),
+    ]);
+    const seen: { headers: Record<string, string>; text: string }[] = [];
+    new FrameReader((f) => seen.push({ headers: f.headers, text: bodyText(f) }), () => {}, (e) => { throw e; }).push(frame, true);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.headers).toEqual({ 'urn:a': 'v1', 'two\nlines': 'v2', toString: 't', constructor: 'c', 'content-length': String(body.length) });
+    expect(seen[0]!.text).toBe('{"a":1}');
+    expect(seen[0]!.text).toBe(new TextDecoder().decode(body));
+  });
+
+  it('skips a stray CR between frames, as stompjs does', () => {
+    expect(readAll([Buffer.from('\r\rRECEIPT\nreceipt-id:r1\n\n\0\r')]).frames.map((f) => f.command)).toEqual(['RECEIPT']);
+  });
+
+  it('waits for a large body without joining and parsing the reads again each time', () => {
+    const body = 'x'.repeat(8 * 1024 * 1024);
+    const stream = Buffer.from(`MESSAGE\nsubscription:s\ncontent-length:${body.length}\n\n${body}\0RECEIPT\nreceipt-id:r9\n\n\0`);
+    const frames: string[] = [];
+    const reader = new FrameReader((f) => frames.push(`${f.command} ${f.bodyEnd - f.bodyStart}`), () => {}, (e) => { throw e; });
+    const concat = Buffer.concat;
+    let joins = 0;
+    Buffer.concat = ((list: readonly Uint8Array[], length?: number) => {
+      joins++;
+      return concat(list, length);
+    }) as typeof Buffer.concat;
+    try {
+      for (let at = 0; at < stream.length; at += 64 * 1024) reader.push(stream.subarray(at, at + 64 * 1024), true);
+    } finally {
+      Buffer.concat = concat;
+    }
+    expect(frames).toEqual([`MESSAGE ${body.length}`, 'RECEIPT 0']);
+    expect(joins).toBeLessThanOrEqual(2); // once when the body is all there (128 reads of 64 KiB)
   });
 });

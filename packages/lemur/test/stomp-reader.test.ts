@@ -3,19 +3,24 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMessage, RabbitManagement, StompTransport, type Delivery, type Log } from '../src/index.js';
 import { rabbit } from './transports.js';
 
-// Over TCP lemur reads MESSAGEs and RECEIPTs itself and hands every other frame to stompjs
-// (stomp-transport.ts, read()). This checks, against a real broker, a frame lemur does not read (an
+// lemur reads MESSAGEs and RECEIPTs itself and hands every other frame to stompjs
+// (stomp-transport.ts, read()), over TCP and over Web-STOMP. This checks, against a real broker, a frame lemur does not read (an
 // ERROR: stompjs reports it and the connection drops) and that the new connection after the drop
 // is read from its start. (stompjs's own DISCONNECT receipt is handed on too, but nothing lemur
 // does depends on it: the broker closes the connection after DISCONNECT either way.)
-describe('STOMP over TCP: the frames lemur hands on to stompjs', () => {
+// Over Web-STOMP, RabbitMQ 3.10.8 closes the connection ("STOMP died") without an ERROR frame
+// (seen with lemur's reader and without it), so only the reconnect is checked there.
+describe.each([
+  ['STOMP over TCP', 'stomp://127.0.0.1:61613', true],
+  ['Web-STOMP', rabbit.stompUrl.startsWith('ws') ? rabbit.stompUrl : 'ws://127.0.0.1:15674/ws', false],
+])('%s: the frames lemur hands on to stompjs', (_name, url, sendsError) => {
   const vhost = `test-${randomUUID()}`;
   const management = new RabbitManagement({ url: rabbit.managementUrl, login: rabbit.login, passcode: rabbit.passcode, vhost });
   afterEach(async () => {
     await management.deleteVhost().catch(() => {});
   });
 
-  it('reports an ERROR frame, reconnects, and reads the new connection', async () => {
+  it('reports an ERROR frame (TCP), reconnects, and reads the new connection', async () => {
     await management.createVhost();
     const logged: { level: string; obj: object; msg?: string }[] = [];
     const log: Log = {
@@ -26,7 +31,7 @@ describe('STOMP over TCP: the frames lemur hands on to stompjs', () => {
       child: () => log,
     };
     const transport = new StompTransport({
-      url: 'stomp://127.0.0.1:61613', login: rabbit.login, passcode: rabbit.passcode, vhost,
+      url, login: rabbit.login, passcode: rabbit.passcode, vhost,
       managementUrl: rabbit.managementUrl, reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 200, receiptTimeoutMs: 5_000, log,
     });
     await transport.connect();
@@ -36,7 +41,7 @@ describe('STOMP over TCP: the frames lemur hands on to stompjs', () => {
 
     // RabbitMQ answers a SEND to an exchange that does not exist with an ERROR frame and closes the connection
     await expect(transport.publish({ exchange: 'no-such-exchange', routingKey: 'x' }, createMessage('t', {}))).rejects.toThrow();
-    expect(logged.find((l) => l.msg === 'broker sent an ERROR frame')?.obj).toMatchObject({ error: expect.stringContaining('not_found') });
+    if (sendsError) expect(logged.find((l) => l.msg === 'broker sent an ERROR frame')?.obj).toMatchObject({ error: expect.stringContaining('not_found') });
 
     // back again: publishes are confirmed and deliveries arrive on the new connection's subscription
     const deadline = Date.now() + 5_000;
@@ -57,7 +62,7 @@ describe('STOMP over TCP: the frames lemur hands on to stompjs', () => {
     // counts heart-beats in whole seconds); while deliveries stream, RabbitMQ sends no heart-beats,
     // and every read is lemur's
     const transport = new StompTransport({
-      url: 'stomp://127.0.0.1:61613', login: rabbit.login, passcode: rabbit.passcode, vhost,
+      url, login: rabbit.login, passcode: rabbit.passcode, vhost,
       managementUrl: rabbit.managementUrl, heartbeatMs: 1_000, log,
     });
     try {
