@@ -97,8 +97,9 @@ export class Consumer<TBody> {
   /**
    * Stops intake, waits up to `timeoutMs` for in-flight messages, then aborts the rest. In-flight
    * handlers settle while the subscription still exists (RabbitMQ refuses a STOMP ack after
-   * UNSUBSCRIBE: "Subscription not found", and the message stays unacked); then it unsubscribes. Messages that arrived meanwhile were never started: they stay
-   * unacked and the broker gives them to another worker when this connection closes.
+   * UNSUBSCRIBE: "Subscription not found", and the message stays unacked); then it unsubscribes.
+   * Messages that arrived meanwhile were never started: they stay unacked and the broker gives them
+   * to another worker when this connection closes.
    */
   close(timeoutMs = 10_000): Promise<void> {
     this.closing ??= (async () => {

@@ -167,9 +167,9 @@ export class StompTransport implements Transport {
       this.pending.set(receipt, { resolve, reject, deadline: performance.now() + this.receiptTimeoutMs });
       this.sweeper ??= setInterval(() => this.sweepReceipts(), Math.min(1_000, this.receiptTimeoutMs)).unref();
       try {
-        this.transmit(sendFrame(stompDestination, headers, message.body), () =>
-          this.client.publish({ destination: stompDestination, body: message.body, headers }),
-        );
+        // lemur's own SEND (stomp-frames.ts) on a STOMP 1.2 connection, whose escaping it uses
+        if (this.socket && this.client.connectedVersion === '1.2') this.socket.send(sendFrame(stompDestination, headers, message.body));
+        else this.client.publish({ destination: stompDestination, body: message.body, headers });
       } catch (error) {
         this.pending.delete(receipt);
         reject(new PublishError('publish failed', { cause: error }));
@@ -233,23 +233,6 @@ export class StompTransport implements Transport {
     const waiters = this.connectedWaiters;
     this.connectedWaiters = [];
     for (const waiter of waiters) waiter.resolve();
-  }
-
-  /**
-   * Writes a frame lemur serialized (stomp-frames.ts) to the connection's socket, as stompjs would
-   * after serializing it; `viaStompjs` sends it the library's way on a connection that did not
-   * negotiate STOMP 1.2 (whose escaping the frame uses).
-   */
-  private transmit(frame: string, viaStompjs: () => void): void {
-    if (this.socket && this.client.connectedVersion === '1.2') this.socket.send(frame);
-    else viaStompjs();
-  }
-
-  /** @internal Acks a delivery of the current connection (`ack` is the MESSAGE's ack header). */
-  ack(frame: IMessage): void {
-    const ackId = frame.headers.ack;
-    if (ackId === undefined) frame.ack(); // not STOMP 1.2: stompjs knows which header to use
-    else this.transmit(ackFrame(ackId), () => frame.ack());
   }
 
   /** @internal Acks a delivery that FrameReader read (always STOMP 1.2, which acks by the `ack` header). */
@@ -370,7 +353,7 @@ abstract class StompDelivery implements Delivery {
   }
 }
 
-/** One that stompjs parsed (Web-STOMP, or a connection that is not STOMP 1.2). */
+/** One that stompjs parsed (a connection that is not STOMP 1.2, which lemur's reader leaves to stompjs): stompjs settles it. */
 class StompjsDelivery extends StompDelivery {
   constructor(
     private readonly frame: IMessage,
@@ -381,7 +364,7 @@ class StompjsDelivery extends StompDelivery {
   }
 
   ack(): void {
-    if (!this.stale()) this.transport.ack(this.frame);
+    if (!this.stale()) this.frame.ack();
   }
 
   nack({ requeue }: { requeue: boolean }): void {
@@ -389,7 +372,7 @@ class StompjsDelivery extends StompDelivery {
   }
 }
 
-/** One that lemur's FrameReader parsed (STOMP 1.2 over TCP): settled by its `ack` header. */
+/** One that lemur's FrameReader parsed (STOMP 1.2, over TCP or Web-STOMP): settled by its `ack` header. */
 class ReadDelivery extends StompDelivery {
   constructor(
     headers: MessageHeaders,
@@ -430,28 +413,8 @@ class CorkedTcpSocket extends TCPWrapper {
     return this.tcp;
   }
 
-  /** Set by createStompSocket: sees every read first, and hands stompjs what stompjs is to parse. */
-  declare tap: ReadTap | undefined;
-
   protected useSocket(socket: Socket): void {
     this.tcp = socket;
-    // TCPWrapper calls this.onmessage({ data }) for every read, and stompjs sets onmessage: put the
-    // tap in between. (Here, in getSocket, because TCPWrapper's constructor has already assigned
-    // its own onmessage, which this accessor replaces.)
-    let stompjs: (event: { data: Buffer }) => void = () => {};
-    const read = (event: { data: Buffer }): void => {
-      // Once stompjs has given the socket up (a lost heart-beat: it closes it and sets a no-op
-      // onmessage), what is still buffered must not become deliveries: their acks could not go out.
-      if (this.tap && this.readyState === StompSocketState.OPEN) this.tap(event.data, (data) => stompjs({ data }));
-      else stompjs(event);
-    };
-    Object.defineProperty(this, 'onmessage', {
-      configurable: true,
-      get: () => read,
-      set: (handler: (event: { data: Buffer }) => void) => {
-        stompjs = handler;
-      },
-    });
   }
 
   override send(data: string | ArrayBuffer): void {
@@ -499,35 +462,43 @@ export function createStompSocket(url: string, tlsOptions?: ConnectionOptions, t
       ? new CorkedTcpSocket(parsed.hostname, Number(parsed.port || 61613))
       // RabbitMQ's STOMP TLS listener (stomp.listeners.ssl, usually 61614); the certificate is verified
       : new (tlsSocketClass(tlsOptions ?? {}))(parsed.hostname, Number(parsed.port || 61614));
-    socket.tap = tap;
+    // TCPWrapper calls this.onmessage({ data }) for every read: the accessor's getter is what it calls
+    if (tap) tapReads(socket, tap, () => socket.readyState === StompSocketState.OPEN);
     return socket as unknown as IStompSocket;
   }
   // Compression off: the default permessage-deflate is 4-5x slower against RabbitMQ.
   const ws = new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'], { perMessageDeflate: false, ...(parsed.protocol === 'wss:' ? tlsOptions : {}) });
   corkEachTick(ws);
-  if (tap) tapMessages(ws, tap);
+  // ws calls its listeners: lemur's own 'message' listener reads each WebSocket message (a Buffer, ws's default binaryType)
+  if (tap) {
+    const read = tapReads(ws, tap, () => ws.readyState === WebSocket.OPEN);
+    ws.on('message', (data: Buffer) => read({ data }));
+  }
   return ws as unknown as IStompSocket;
 }
 
 /**
- * The same tap for Web-STOMP: stompjs sets `ws.onmessage`; an accessor on this socket keeps its
- * handler, and lemur's own 'message' listener passes each WebSocket message (a Buffer: ws's
- * default binaryType) through the tap first.
+ * Puts `tap` between a socket's reads and stompjs: an accessor for `onmessage` keeps the handler
+ * stompjs sets, and its getter (and the returned function) is the read that goes through the tap
+ * first. Once stompjs has given the socket up (a lost heart-beat: it closes it and sets a no-op
+ * onmessage), `isOpen` is false and what is still buffered goes to stompjs, not to lemur: those
+ * deliveries' acks could not go out.
  */
-function tapMessages(ws: WebSocket, tap: ReadTap): void {
+function tapReads(socket: object, tap: ReadTap, isOpen: () => boolean): (event: { data: Buffer }) => void {
   let stompjs: (event: { data: Buffer }) => void = () => {};
   const toStompjs = (data: Buffer): void => stompjs({ data });
-  Object.defineProperty(ws, 'onmessage', {
+  const read = (event: { data: Buffer }): void => {
+    if (isOpen()) tap(event.data, toStompjs);
+    else stompjs(event);
+  };
+  Object.defineProperty(socket, 'onmessage', {
     configurable: true,
-    get: () => stompjs,
+    get: () => read,
     set: (handler: unknown) => {
       stompjs = typeof handler === 'function' ? (handler as (event: { data: Buffer }) => void) : () => {};
     },
   });
-  ws.on('message', (data: Buffer) => {
-    if (ws.readyState === WebSocket.OPEN) tap(data, toStompjs); // as for TCP: not once stompjs closed it
-    else toStompjs(data);
-  });
+  return read;
 }
 
 /**
