@@ -44,7 +44,7 @@ export function ackFrame(ackId: string): string {
 /** A frame the broker sent, as FrameReader cut it out: its command and headers, and where its body lies in `data`. */
 export interface ReceivedFrame {
   command: string;
-  /** Header values unescaped (STOMP 1.2); of a repeated header the first one counts, as the spec says. */
+  /** Header names and values unescaped (STOMP 1.2); of a repeated header the first one counts, as the spec says. */
   headers: Record<string, string>;
   /** The whole frame, from its command to its NUL: what is handed on to stompjs untouched. */
   data: Buffer;
@@ -63,14 +63,13 @@ export function unescapeHeaderValue(value: string): string {
  * Cuts the byte stream of a STOMP connection into frames: the command line, the headers up to the
  * blank line, the body (content-length bytes when the header is there, else up to the NUL), the
  * NUL. End-of-lines between frames are heart-beats. A frame split across reads waits for the rest.
- * `unescape` is STOMP 1.2's header decoding (off for 1.0, which has none).
+ * Headers are decoded as STOMP 1.2 asks (lemur reads only connections that agreed on 1.2).
  */
 export class FrameReader {
-  private rest: Buffer | undefined;
-  /** Reads held back while a frame of known length is still short: joined once it is all here. */
+  /** The start of a frame that has not all arrived, then the reads after it: joined once it is all here. */
   private held: Buffer[] = [];
   private heldBytes = 0;
-  /** Bytes (from `rest`'s start) the frame there needs in all, when its content-length is known; else 0. */
+  /** Bytes (from `held`'s start) that frame needs in all, when its content-length is known; else 0. */
   private wanted = 0;
   /** Set once the stream could not be read: nothing more is read from it (the connection must go). */
   private broken = false;
@@ -81,16 +80,15 @@ export class FrameReader {
     private readonly onError: (error: Error) => void,
   ) {}
 
-  push(chunk: Buffer, unescape: boolean): void {
+  push(chunk: Buffer): void {
     if (this.broken) return;
-    if (this.rest && this.wanted > 0 && this.heldBytes + chunk.length < this.wanted) {
+    if (this.wanted > 0 && this.heldBytes + chunk.length < this.wanted) {
       // a large body still arriving: keep the read, do not join and parse again (quadratic)
       this.held.push(chunk);
       this.heldBytes += chunk.length;
       return;
     }
-    const data = this.rest ? Buffer.concat([...this.held, chunk]) : chunk; // held starts with rest
-    this.rest = undefined;
+    const data = this.held.length > 0 ? Buffer.concat([...this.held, chunk]) : chunk;
     this.held = [];
     this.heldBytes = 0;
     this.wanted = 0;
@@ -107,19 +105,18 @@ export class FrameReader {
         at += 1;
         continue;
       }
-      const end = this.frame(data, at, unescape);
+      const end = this.frame(data, at);
       if (end < 0) break; // incomplete (or failed)
       at = end;
     }
     if (at < data.length && !this.broken) {
-      this.rest = data.subarray(at);
-      this.held = [this.rest];
-      this.heldBytes = this.rest.length;
+      this.held = [data.subarray(at)];
+      this.heldBytes = data.length - at;
     }
   }
 
   /** Reads the frame at `start`; returns the index after its NUL, or -1 when it has not all arrived. */
-  private frame(data: Buffer, start: number, unescape: boolean): number {
+  private frame(data: Buffer, start: number): number {
     let lineEnd = data.indexOf(10, start);
     if (lineEnd < 0) return -1;
     const command = data.toString('latin1', start, data[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd);
@@ -135,12 +132,8 @@ export class FrameReader {
         this.fail(`a header line without a colon in a ${command} frame`);
         return -1;
       }
-      const rawName = data.toString('utf8', line, colon);
-      const name = unescape ? unescapeHeaderValue(rawName) : rawName;
-      if (!Object.hasOwn(headers, name)) {
-        const raw = data.toString('utf8', colon + 1, contentEnd);
-        headers[name] = unescape ? unescapeHeaderValue(raw) : raw;
-      }
+      const name = unescapeHeaderValue(data.toString('utf8', line, colon));
+      if (!Object.hasOwn(headers, name)) headers[name] = unescapeHeaderValue(data.toString('utf8', colon + 1, contentEnd));
       line = lineEnd + 1;
     }
     const bodyStart = lineEnd + 1;
@@ -166,7 +159,6 @@ export class FrameReader {
 
   private fail(reason: string): void {
     this.broken = true;
-    this.rest = undefined;
     this.held = [];
     this.onError(new Error(`STOMP stream from the broker unreadable: ${reason}`));
   }

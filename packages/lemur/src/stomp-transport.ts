@@ -261,7 +261,7 @@ export class StompTransport implements Transport {
     if (this.client.connectedVersion !== '1.2') return toStompjs(data);
     this.forwarded = false;
     this.toStompjs = toStompjs;
-    reader.push(data, true);
+    reader.push(data);
     if (!this.forwarded) toStompjs(nothing);
   }
 

@@ -56,7 +56,7 @@ describe('FrameReader', () => {
       () => out.heartbeats++,
       (e) => out.errors.push(e.message),
     );
-    for (const chunk of chunks) reader.push(chunk, true);
+    for (const chunk of chunks) reader.push(chunk);
     return out;
   }
 
@@ -105,7 +105,7 @@ describe('FrameReader', () => {
       Buffer.from('\0'),
     ]);
     const seen: { headers: Record<string, string>; text: string }[] = [];
-    new FrameReader((f) => seen.push({ headers: f.headers, text: bodyText(f) }), () => {}, (e) => { throw e; }).push(frame, true);
+    new FrameReader((f) => seen.push({ headers: f.headers, text: bodyText(f) }), () => {}, (e) => { throw e; }).push(frame);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.headers).toEqual({ 'urn:a': 'v1', 'two\nlines': 'v2', toString: 't', constructor: 'c', 'content-length': String(body.length) });
     expect(seen[0]!.text).toBe('{"a":1}');
@@ -128,7 +128,7 @@ describe('FrameReader', () => {
       return concat(list, length);
     }) as typeof Buffer.concat;
     try {
-      for (let at = 0; at < stream.length; at += 64 * 1024) reader.push(stream.subarray(at, at + 64 * 1024), true);
+      for (let at = 0; at < stream.length; at += 64 * 1024) reader.push(stream.subarray(at, at + 64 * 1024));
     } finally {
       Buffer.concat = concat;
     }
