@@ -109,14 +109,16 @@ function machineTicks(): { busy: number; total: number } {
 }
 
 /**
- * Measures CPU over a peer's timed part: call at its start, then `stop(n)` when it finished. The
- * machine has two cores that broker, clients and workers share, so a client's CPU per message is
- * CPU the broker cannot have: these columns say where a rate's limit lies.
+ * Measures CPU over a peer's timed part: call it just before its start, then `stop(n)` when it
+ * finished. The machine has two cores that broker, clients and workers share, so a client's CPU per
+ * message is CPU the broker cannot have: these columns say where a rate's limit lies. The /proc
+ * scans for the server's processes lie outside this process's measured CPU (before its start,
+ * after its end); `server` undefined: no server process (in-process peers).
  */
-export function cpuMeter(server: string): { stop(n: number): CpuUse } {
-  const client = process.cpuUsage();
-  const serverTicks = ticksOf(server);
+export function cpuMeter(server: string | undefined): { stop(n: number): CpuUse } {
+  const serverTicks = server === undefined ? 0 : ticksOf(server);
   const machine = machineTicks();
+  const client = process.cpuUsage();
   return {
     stop(n) {
       const used = process.cpuUsage(client);
@@ -124,8 +126,8 @@ export function cpuMeter(server: string): { stop(n: number): CpuUse } {
       const total = after.total - machine.total;
       return {
         clientUsPerMsg: round1((used.user + used.system) / n),
-        serverUsPerMsg: round1((((ticksOf(server) - serverTicks) / ticksPerSecond) * 1e6) / n),
-        server,
+        serverUsPerMsg: server === undefined ? 0 : round1((((ticksOf(server) - serverTicks) / ticksPerSecond) * 1e6) / n),
+        server: server ?? 'none: in process',
         machineBusyPct: total > 0 ? Math.round(((after.busy - machine.busy) / total) * 100) : 0,
       };
     },

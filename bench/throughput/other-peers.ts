@@ -92,8 +92,8 @@ async function bullmq(config: BenchConfig, label: string): Promise<PeerResult> {
   try {
     await queue.waitUntilReady();
     await worker.waitUntilReady();
+    const cpu = cpuMeter('redis-server'); // before the clock starts: its /proc scan is not timed
     const start = performance.now();
-    const cpu = cpuMeter('redis-server');
     for (let from = 0; from < config.n; from += config.window) {
       const jobs = [];
       for (let i = from; i < Math.min(config.n, from + config.window); i++) jobs.push({ name, data: payload(i), opts: { removeOnComplete: true } });
@@ -164,8 +164,8 @@ async function pgBoss(config: BenchConfig, mode: 'poll' | 'refetch'): Promise<Pe
       // A full batch means more are waiting: skip the poll sleep (public API, pg-boss 10).
       if (mode === 'refetch' && jobs.length === config.concurrency && workerId) boss.notifyWorker(workerId);
     });
+    const cpu = cpuMeter('postgres'); // before the clock starts: its /proc scan is not timed
     const start = performance.now();
-    const cpu = cpuMeter('postgres');
     for (let from = 0; from < config.n; from += config.window) {
       const jobs = [];
       for (let i = from; i < Math.min(config.n, from + config.window); i++) jobs.push({ name, data: payload(i) });
