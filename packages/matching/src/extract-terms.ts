@@ -19,6 +19,8 @@ export interface ExtractedTerms {
   terms: TermWeights;
   /** stemmed term -> a readable surface word seen in the text (the first one), for reasons; tag terms map to the tag itself */
   surface: Map<string, string>;
+  /** The same terms by where they occur (occurrences, unweighted): each field's evidence is weighed on its own. */
+  fields: { title: TermWeights; body: TermWeights; tags: TermWeights };
 }
 
 const TITLE_WORD_WEIGHT = 2;
@@ -51,20 +53,36 @@ function words(text: string): string[] {
 export function extractTerms(q: QuestionText): ExtractedTerms {
   const terms: TermWeights = new Map();
   const surface = new Map<string, string>();
-  const add = (term: string, weight: number, seen: string): void => {
+  const fields = { title: new Map<string, number>(), body: new Map<string, number>(), tags: new Map<string, number>() };
+  const add = (field: TermWeights, term: string, weight: number, seen: string): void => {
     terms.set(term, (terms.get(term) ?? 0) + weight);
+    field.set(term, (field.get(term) ?? 0) + 1);
     if (!surface.has(term)) surface.set(term, seen);
   };
-  const addWords = (text: string, weight: number): void => {
-    for (const word of words(text)) {
-      const stem = porterStemmer.stem(word);
-      if (stem.length > 1) add(stem, weight, word);
-    }
+  const addWords = (field: TermWeights, text: string, weight: number): void => {
+    for (const [stem, word] of stems(text)) add(field, stem, weight, word);
   };
-  addWords(decodeEntities(q.title), TITLE_WORD_WEIGHT);
-  addWords(htmlToText(q.body), BODY_WORD_WEIGHT);
+  addWords(fields.title, decodeEntities(q.title), TITLE_WORD_WEIGHT);
+  addWords(fields.body, htmlToText(q.body), BODY_WORD_WEIGHT);
   for (const tag of new Set(q.tags.map((t) => t.trim().toLowerCase()))) {
-    if (tag !== '') add(TAG_PREFIX + tag, TAG_WEIGHT, tag);
+    if (tag !== '') add(fields.tags, TAG_PREFIX + tag, TAG_WEIGHT, tag);
   }
-  return { terms, surface };
+  return { terms, surface, fields };
+}
+
+/** A text's Porter stems with the word each came from, in order (repeats included). */
+function stems(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const word of words(text)) {
+    const stem = porterStemmer.stem(word);
+    if (stem.length > 1) out.push([stem, word]);
+  }
+  return out;
+}
+
+/** An answer's own words (HTML body), as stems -> occurrences: what the answer says its author knows. */
+export function extractAnswerTerms(body: string): TermWeights {
+  const terms: TermWeights = new Map();
+  for (const [stem] of stems(htmlToText(body))) terms.set(stem, (terms.get(stem) ?? 0) + 1);
+  return terms;
 }

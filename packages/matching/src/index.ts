@@ -1,11 +1,14 @@
-export { addWeights, type TermWeights } from './term-weights.js';
-export { extractTerms, TAG_PREFIX, type ExtractedTerms, type QuestionText } from './extract-terms.js';
-export { answerContribution, qualityFactor, type AnswerQuality } from './answer-contribution.js';
+export type { TermWeights } from './term-weights.js';
+export { extractAnswerTerms, extractTerms, TAG_PREFIX, type ExtractedTerms, type QuestionText } from './extract-terms.js';
+export { decodeEntities, htmlToText } from './html-to-text.js';
+export { DECAY_ANCHOR_MS, decayAt, DecayedCount, growth, HALF_LIFE_DAYS } from './decay.js';
+export { addValues, ANSWER_PREFIX, answerContribution, NO_VALUES, type TermValues } from './contribution.js';
+export { countsForAuthor, PersonActivity, SETTLED_AFTER_DAYS, type AnswerFact } from './person-activity.js';
+export { backgroundProbability, CONTENT_FEATURES, FEATURES, questionLookups, type CorpusStats, type FeatureName, type Lookup } from './features.js';
+export { DEFAULT_MODEL, DEFAULT_MU, modelOf, parseModel, scoreOf, weightVector, type RankingModel } from './model.js';
+export { bestFirst, PeopleIndex, type FeatureInput, type Match, type MatchReasons, type RankInput, type Scored } from './people-index.js';
+export { rankReference, type ReferencePerson } from './rank-reference.js';
 export {
-  backgroundProbability, DEFAULT_PRIOR_WEIGHT, DEFAULT_SMOOTHING, rankCandidates, type Candidate, type CorpusStats, type Match, type MatchReasons, type RankOptions,
-} from './rank-candidates.js';
-export { DECAY_ANCHOR_MS, daysSinceAnchor, expertiseDecayAt, expertiseGrowth, liveScoring } from './live-scoring.js';
-export { htmlToText } from './html-to-text.js';
-export { ExpertiseIndex, type IndexedPerson, type Postings, type RankStrategy, type RankWork } from './expertise-index.js';
-export { rankPostings, type PersonFacts, type TermPostings } from './rank-postings.js';
-export { LiveIndex, type PriorFacts } from './live-index.js';
+  AskLedger, chooseAsks, DEFAULT_ASK_BUDGET, weeklyBudget, whyNotAsk, type Ask, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type PassReason,
+} from './budget.js';
+export { decide, round4, type Decision } from './decide.js';

@@ -1,0 +1,59 @@
+import { growth, HALF_LIFE_DAYS } from './decay.js';
+import { TAG_PREFIX } from './extract-terms.js';
+import type { TermWeights } from './term-weights.js';
+
+/** Terms of an answer's own words are kept apart from its question's terms under this prefix: "a:hop". */
+export const ANSWER_PREFIX = 'a:';
+
+/**
+ * What a person holds for one term, each value forward-decayed (decay.ts) from the answers that gave it:
+ * - `expertise`: the term's share of the questions they answered (or, for "a:" terms, of their answers' words), 365-day half-life;
+ * - `recent`: the same share with a 30-day half-life (what they answer about lately);
+ * - `tagRecent`: for tag terms, how many of their answers carried the tag, 30-day half-life.
+ */
+export interface TermValues {
+  expertise: number;
+  recent: number;
+  tagRecent: number;
+}
+
+export const NO_VALUES: Readonly<TermValues> = Object.freeze({ expertise: 0, recent: 0, tagRecent: 0 });
+
+/** Sums `add` into `into` (either may hold a term the other lacks). */
+export function addValues(into: Map<string, TermValues>, add: ReadonlyMap<string, TermValues>): Map<string, TermValues> {
+  for (const [term, v] of add) {
+    const held = into.get(term);
+    if (held) {
+      held.expertise += v.expertise;
+      held.recent += v.recent;
+      held.tagRecent += v.tagRecent;
+    } else {
+      into.set(term, { ...v });
+    }
+  }
+  return into;
+}
+
+/** Weights scaled to sum 1 (so a long question or answer does not count for more than a short one). */
+function shares(weights: ReadonlyMap<string, number>): [string, number][] {
+  let total = 0;
+  for (const w of weights.values()) if (w > 0) total += w;
+  if (total === 0) return [];
+  return [...weights].filter(([, w]) => w > 0).map(([term, w]) => [term, w / total]);
+}
+
+/**
+ * What one answer, given at `at` (ms), adds to its author's terms: its question's terms (title words
+ * 2, body words 1, tags 3; as shares) and its own words (as shares, under ANSWER_PREFIX). The caller
+ * adds nothing for an answer that does not count for its author (person-activity.ts, countsForAuthor).
+ */
+export function answerContribution(questionTerms: TermWeights, answerTerms: TermWeights, at: number): Map<string, TermValues> {
+  const long = growth(HALF_LIFE_DAYS.expertise, at);
+  const short = growth(HALF_LIFE_DAYS.recent, at);
+  const out = new Map<string, TermValues>();
+  for (const [term, share] of shares(questionTerms)) {
+    out.set(term, { expertise: share * long, recent: share * short, tagRecent: term.startsWith(TAG_PREFIX) ? short : 0 });
+  }
+  for (const [term, share] of shares(answerTerms)) out.set(ANSWER_PREFIX + term, { expertise: share * long, recent: 0, tagRecent: 0 });
+  return out;
+}

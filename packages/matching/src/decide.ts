@@ -1,0 +1,28 @@
+import { chooseAsks, type PassReason } from './budget.js';
+import type { Match, PeopleIndex, RankInput, Scored } from './people-index.js';
+
+export interface Decision {
+  /** who to ask, best first, with their scores (4 decimals) and reasons */
+  matches: Match[];
+  /** who ranked above the last of them but was not asked, and why */
+  passed: { userId: number; reason: PassReason }[];
+  /** every candidate, best first, before budgets */
+  ranked: Scored[];
+}
+
+export const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
+
+/**
+ * Decides whom to ask about a question: everyone ranked by the model, then the first `limit` who may
+ * be asked (`whyNot` says who may not: budgets, pauses), each with the reasons the model gives and
+ * the people passed over above them. The live matcher, dry runs and the evaluation decide through this.
+ */
+export function decide(index: PeopleIndex, input: RankInput, limit: number, whyNot: (userId: number) => PassReason | undefined): Decision {
+  const ranked = index.rank(input);
+  const { asks, passed } = chooseAsks(ranked, limit, whyNot);
+  const matches = asks.map(({ userId, score, passedOver }) => {
+    const reasons = index.reasons(userId, input);
+    return { userId, score: round4(score), reasons: passedOver.length ? { ...reasons, passedOver } : reasons };
+  });
+  return { matches, passed, ranked };
+}

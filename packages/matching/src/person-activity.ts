@@ -1,0 +1,121 @@
+import { DecayedCount, daysBetween, HALF_LIFE_DAYS } from './decay.js';
+import { FEATURES, type FeatureName } from './features.js';
+
+/** One answer, as far as a person's activity is concerned. Times are ms since the epoch. */
+export interface AnswerFact {
+  at: number;
+  /** when the question it answers was asked */
+  questionAt: number;
+  accepted: boolean;
+  /** an answer to the person's own question: it teaches nothing about them (no self-made expertise) */
+  self: boolean;
+}
+
+/** An answer counts for its author only when it answers someone else. The one place this rule lives. */
+export const countsForAuthor = (answer: Pick<AnswerFact, 'self'>): boolean => !answer.self;
+
+/**
+ * Acceptance comes after an answer; an answer's is counted once it is this old. In a replay of a dump
+ * (which holds only final acceptances) this keeps what was decided after the ranked question out of
+ * its features, and live it is the same rule, so both compute the same thing.
+ */
+export const SETTLED_AFTER_DAYS = 7;
+
+const DAY_MS = 86_400_000;
+const NEVER_DAYS = 3650;
+const HOURS_AROUND = 2; // hour_of_day looks at the question's hour +-2
+const HOUR_WINDOW = 2 * HOURS_AROUND + 1;
+
+/** The hour of the day (UTC) of a moment in ms: what `new Date(at).getUTCHours()` says, without the object. */
+const hourOf = (at: number): number => Math.floor((((at % DAY_MS) + DAY_MS) % DAY_MS) / 3_600_000);
+
+/** log1p(days from `then` to `now`), at most NEVER_DAYS (also for never). */
+const daysSince = (then: number, now: number): number => Math.log1p(Math.min(NEVER_DAYS, Math.max(0, daysBetween(then, now))));
+
+const at = (name: FeatureName): number => FEATURES.indexOf(name);
+const VOLUME = at('volume');
+const RECENT_30D = at('recent_30d');
+const SINCE_ANSWER = at('since_answer');
+const SINCE_POST = at('since_post');
+const HOUR_OF_DAY = at('hour_of_day');
+const ANSWER_SPEED = at('answer_speed');
+const ACCEPT_RATE = at('accept_rate');
+
+/**
+ * A person's answering, summed as their answers arrive (in time order, or near it): counts decayed at
+ * two time scales, when they last answered or asked, at which hours of the day, how quickly after the
+ * question, and how often their settled answers were accepted. O(1) per answer and per read
+ * (amortised), so a matcher can keep one per person and a replay can grow one answer at a time.
+ * Reads must not go back in time (`now` never before an earlier read's).
+ */
+export class PersonActivity {
+  answers = 0;
+  last = Number.NEGATIVE_INFINITY;
+  /** their last answer or question */
+  lastPost = Number.NEGATIVE_INFINITY;
+  private readonly mass = new DecayedCount(HALF_LIFE_DAYS.expertise);
+  private readonly recent30 = new DecayedCount(HALF_LIFE_DAYS.recent);
+  private readonly hours = new Uint32Array(24);
+  private delayLogSum = 0;
+  private settledCount = 0;
+  private settledAccepted = 0;
+  /** answers not settled yet, oldest first */
+  private pending: AnswerFact[] = [];
+
+  /** Adds an answer; one that does not count for its author (countsForAuthor) changes nothing. */
+  add(answer: AnswerFact): void {
+    if (!countsForAuthor(answer)) return;
+    this.answers += 1;
+    this.last = Math.max(this.last, answer.at);
+    this.lastPost = Math.max(this.lastPost, answer.at);
+    this.mass.add(answer.at);
+    this.recent30.add(answer.at);
+    this.hours[hourOf(answer.at)]! += 1;
+    this.delayLogSum += Math.log1p(Math.max(0, answer.at - answer.questionAt) / 3_600_000);
+    let i = this.pending.length;
+    while (i > 0 && (this.pending[i - 1] as AnswerFact).at > answer.at) i--;
+    this.pending.splice(i, 0, answer);
+  }
+
+  /** They asked a question at `at`. */
+  asked(at: number): void {
+    this.lastPost = Math.max(this.lastPost, at);
+  }
+
+  /** Answers in the last 30 days, decayed (30-day half-life): how much they answer now. */
+  recentAnswers(now: number): number {
+    return this.recent30.read(now);
+  }
+
+  /** Their answering rate per day lately (a 30-day decayed count is ~ rate x 30 / ln 2). */
+  answersPerDay(now: number): number {
+    return (this.recent30.read(now) * Math.LN2) / HALF_LIFE_DAYS.recent;
+  }
+
+  /** Writes their activity features at `now` into `row`, at their places in FEATURES (the content ones are left as they are). */
+  writeFeatures(now: number, mu: number, row: Float64Array): void {
+    this.settle(now);
+    const n = this.answers;
+    const hour = hourOf(now);
+    let near = 0;
+    for (let k = -HOURS_AROUND; k <= HOURS_AROUND; k++) near += this.hours[(hour + k + 24) % 24] as number;
+    row[VOLUME] = Math.log(this.mass.read(now) + mu);
+    row[RECENT_30D] = Math.log1p(this.recent30.read(now));
+    row[SINCE_ANSWER] = daysSince(this.last, now);
+    row[SINCE_POST] = daysSince(this.lastPost, now);
+    row[HOUR_OF_DAY] = Math.log((near + (2 * HOUR_WINDOW) / 24) / (n + 2));
+    row[ANSWER_SPEED] = (this.delayLogSum + 2 * Math.log1p(24)) / (n + 2);
+    row[ACCEPT_RATE] = (this.settledAccepted + 0.5) / (this.settledCount + 2);
+  }
+
+  /** Moves answers that became settled by `now` out of `pending`. */
+  private settle(now: number): void {
+    let i = 0;
+    while (i < this.pending.length && daysBetween((this.pending[i] as AnswerFact).at, now) >= SETTLED_AFTER_DAYS) {
+      this.settledCount += 1;
+      if ((this.pending[i] as AnswerFact).accepted) this.settledAccepted += 1;
+      i++;
+    }
+    if (i > 0) this.pending = this.pending.slice(i);
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { AskLedger, chooseAsks, weeklyBudget, whyNotAsk, type AskPreferences, type BudgetCheck } from '../src/index.js';
+
+const DAY = 86_400_000;
+const NOW = Date.parse('2025-06-01T12:00:00Z');
+const policy = { asksPerAnswer: 10, minAsksPerWeek: 3 };
+
+function check(rates: Record<number, number>, prefs: Record<number, AskPreferences> = {}, ledger = new AskLedger()): BudgetCheck {
+  return { policy, ledger, answersPerDay: (u) => rates[u] ?? 0, preferences: (u) => prefs[u] };
+}
+
+describe('ask budgets', () => {
+  it('follow how often a person answers, with a floor for newcomers', () => {
+    expect(weeklyBudget(policy, 0)).toBe(3);
+    expect(weeklyBudget(policy, 1)).toBe(70);
+  });
+
+  it('hold back someone over their week, their own daily limit, or paused; the ledger counts a question\'s ask once', () => {
+    const ledger = new AskLedger();
+    for (let i = 0; i < 3; i++) ledger.record(1, NOW - (i + 1) * DAY, 100 + i);
+    ledger.record(1, NOW - DAY, 100); // the same ask learned again
+    const c = check({ 1: 0, 2: 1 }, { 3: { pausedUntil: NOW + DAY }, 4: { maxAsksPerDay: 1 } }, ledger);
+    expect(whyNotAsk(c, 1, NOW)).toBe('budget'); // 3 this week, a floor of 3
+    expect(whyNotAsk(c, 1, NOW + 4 * DAY)).toBeUndefined(); // the oldest (3 days before) left the week
+    expect(whyNotAsk(c, 2, NOW)).toBeUndefined();
+    expect(whyNotAsk(c, 3, NOW)).toBe('paused');
+    expect(whyNotAsk(c, 3, NOW + 2 * DAY)).toBeUndefined();
+    ledger.record(4, NOW - 3_600_000, 200);
+    expect(whyNotAsk(c, 4, NOW)).toBe('own daily limit');
+    expect(whyNotAsk(c, 4, NOW + DAY)).toBeUndefined();
+    ledger.forgetBefore(NOW);
+    expect(ledger.countSince(1, 0)).toBe(0);
+  });
+
+  it('ask the next best when the best may not be asked, and say who was passed over', () => {
+    const ranked = [1, 2, 3, 4, 5].map((userId) => ({ userId, score: 10 - userId }));
+    const { asks, passed } = chooseAsks(ranked, 3, (u) => (u === 1 || u === 3 ? 'budget' : undefined));
+    expect(asks.map((a) => a.userId)).toEqual([2, 4, 5]);
+    expect(asks.map((a) => a.passedOver)).toEqual([[1], [1, 3], [1, 3]]);
+    expect(passed).toEqual([{ userId: 1, reason: 'budget' }, { userId: 3, reason: 'budget' }]);
+    expect(chooseAsks(ranked, 0, () => undefined).asks).toEqual([]);
+  });
+});
