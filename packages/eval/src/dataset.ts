@@ -29,9 +29,8 @@ export function buildDataset(questionList: SeQuestion[], answerList: SeAnswer[],
     else answersByQuestion.set(a.parentId, [a]);
   }
   const sorted = [...questionList].sort((a, b) => cmp(a.createdAt, b.createdAt));
-  const cutQuestion = sorted[Math.floor(trainFraction * sorted.length)];
-  if (!cutQuestion) throw new Error('the dump has no questions');
-  const cut = cutQuestion.createdAt;
+  // past the last question (a whole history, no test period), the cut is after everything
+  const cut = sorted[Math.floor(trainFraction * sorted.length)]?.createdAt ?? '9999';
   const end = endFraction >= 1 ? undefined : sorted[Math.floor(endFraction * sorted.length)]?.createdAt;
   const test = sorted.filter((q) => q.createdAt >= cut && (end === undefined || q.createdAt < end) && (answersByQuestion.get(q.id) ?? []).some((a) => a.ownerUserId !== q.ownerUserId));
   return { questions, answers, answersByQuestion, cut, test, malformed: 0 };
@@ -45,6 +44,7 @@ export async function loadDataset(path: string, trainFraction = 0.8, endFraction
     if (post.kind === 'question') questions.push(post);
     else answers.push(post);
   }
+  if (questions.length === 0) throw new Error(`${path} holds no questions`);
   return { ...buildDataset(questions, answers, trainFraction, endFraction), malformed };
 }
 

@@ -1,13 +1,14 @@
+import type { SeQuestion } from '@qr/stackexchange';
 import { cmp, type Dataset } from './dataset.js';
 import { scoreRanking, summarize, type MethodMetrics, type QuestionResult } from './metrics.js';
 import type { Moment, Ranker } from './rankers.js';
 
-/** Replays the test questions in time order; each ranker sees only what happened before each question. */
-export function evaluate(dataset: Dataset, ranker: Ranker): { results: QuestionResult[]; metrics: MethodMetrics } {
+/** Replays the questions (default: the test questions) in time order; each ranker sees only what happened before each question. */
+export function evaluate(dataset: Dataset, ranker: Ranker, questions: readonly SeQuestion[] = dataset.test): { results: QuestionResult[]; metrics: MethodMetrics } {
   const results: QuestionResult[] = [];
   const everyone = new Set<number>();
   let seen = 0; // answers before the current question: a prefix of dataset.answers
-  for (const question of dataset.test) {
+  for (const question of questions) {
     while (seen < dataset.answers.length && cmp((dataset.answers[seen] as { createdAt: string }).createdAt, question.createdAt) < 0) seen++;
     const history = dataset.answers.slice(0, seen);
     const candidateSet = new Set(history.map((a) => a.ownerUserId as number));

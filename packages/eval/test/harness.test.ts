@@ -1,7 +1,6 @@
 import type { SeAnswer, SeQuestion } from '@qr/stackexchange';
 import { describe, expect, it } from 'vitest';
-import { buildDataset, evaluate, gini, mostAnswersRanker, pairedBootstrap, recentAnswersRanker, scoreRanking, tagOverlapRanker } from '../src/index.js';
-import { matcherRanker } from '../src/matcher-ranker.js';
+import { buildDataset, CommunityReplay, evaluate, gini, mostAnswersRanker, pairedBootstrap, recentAnswersRanker, scoreRanking, tagOverlapRanker } from '../src/index.js';
 
 const q = (id: number, createdAt: string, owner: number | undefined, tags: string[], acceptedAnswerId?: number): SeQuestion => ({
   kind: 'question', id, createdAt, ownerUserId: owner, title: `question ${id} about ${tags.join(' ')}`, body: tags.join(' '), tags, acceptedAnswerId, score: 0,
@@ -71,14 +70,12 @@ describe('the protocol', () => {
   });
 
   it('replays the matcher on what was known at each question only', () => {
-    const ranking: number[][] = [];
-    const ranker = matcherRanker(dataset);
-    evaluate(dataset, (moment) => {
-      const r = ranker(moment);
-      ranking.push(r);
-      return r;
-    });
-    expect(ranking[0]!.sort()).toEqual([10, 20, 30]); // everyone who answered before, ranked
-    expect(ranking[0]).not.toContain(40); // 40 only answers later
+    const replay = new CommunityReplay(dataset);
+    const moment = replay.at(dataset.test[0]!);
+    expect([...moment.candidates].sort()).toEqual([10, 20, 30]); // everyone who answered before
+    const { userIds } = replay.features(moment);
+    expect(userIds.sort()).toEqual([10, 20, 30]); // 40 only answers later; the asker (1) never
+    expect(replay.index.activity(40)).toBeUndefined();
+    expect(replay.index.activity(30)?.answers).toBe(1); // 104 (30's answer to q5) comes after q5
   });
 });
