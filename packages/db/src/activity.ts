@@ -1,63 +1,64 @@
 import type { Queryable } from './pool.js';
 
 /**
- * People's recent answers as a decayed count (each answer counts exp(-ln2 * age / halfLife)), over
- * the last `windowDays`. With `userIds`, for those people; without, the most active ones (at most
- * `limit`): the cold-start candidates.
+ * Everyone's answers as the ranking's activity needs them (`undefined`: everyone's), oldest first:
+ * when, when their question was asked, whether it is its accepted answer, and whether it answers the
+ * author's own question (which counts for nothing).
  */
-export async function loadRecentAnswers(
+export async function loadAnswerFacts(
   db: Queryable,
-  options: { halfLifeDays: number; windowDays: number; userIds?: number[]; limit?: number },
-): Promise<Map<number, number>> {
-  const { rows } = await db.query<{ userId: number; recent: number }>(
-    `select user_id as "userId",
-            sum(exp(-ln(2) / $1::float8 * extract(epoch from now() - created_at) / 86400))::float8 as recent
-       from answers
-      where created_at > now() - make_interval(days => $2::int)
-        and ($3::bigint[] is null or user_id = any($3))
-      group by user_id
-      order by recent desc
-      limit $4`,
-    [options.halfLifeDays, options.windowDays, options.userIds ?? null, options.limit ?? 1_000_000],
-  );
-  return new Map(rows.map((r) => [r.userId, r.recent]));
-}
-
-/** How often each person was asked (appeared in a question's top 10) lately: decayed, and counted within the cap window. */
-export async function loadRecentAsks(
-  db: Queryable,
-  userIds: number[],
-  options: { halfLifeDays: number; windowDays: number },
-): Promise<Map<number, { recentAsks: number; asksInWindow: number }>> {
-  const { rows } = await db.query<{ userId: number; recentAsks: number; asksInWindow: number }>(
-    `select user_id as "userId",
-            sum(exp(-ln(2) / $2::float8 * extract(epoch from now() - created_at) / 86400))::float8 as "recentAsks",
-            (count(*) filter (where created_at > now() - make_interval(days => $3::int)))::int as "asksInWindow"
-       from question_matches
-      where user_id = any($1) and rank <= 10 and created_at > now() - make_interval(days => ceil($2::float8 * 8)::int)
-      group by user_id`,
-    [userIds, options.halfLifeDays, options.windowDays],
-  );
-  return new Map(rows.map((r) => [r.userId, { recentAsks: r.recentAsks, asksInWindow: r.asksInWindow }]));
-}
-
-/** When these people (`undefined`: everyone) answered, over the last `windowDays`: for a matcher's in-memory copy. */
-export async function loadAnswerTimes(db: Queryable, windowDays: number, userIds: number[] | undefined): Promise<{ userId: number; id: number; at: number }[]> {
-  const { rows } = await db.query<{ userId: number; id: number; at: number }>(
-    `select user_id as "userId", id, (extract(epoch from created_at) * 1000)::float8 as at
-       from answers
-      where created_at > now() - make_interval(days => $1::int) and ($2::bigint[] is null or user_id = any($2))`,
-    [windowDays, userIds ?? null],
+  userIds: number[] | undefined,
+): Promise<{ userId: number; at: number; questionAt: number; accepted: boolean; self: boolean }[]> {
+  const { rows } = await db.query<{ userId: number; at: number; questionAt: number; accepted: boolean; self: boolean }>(
+    `select a.user_id as "userId", (extract(epoch from a.created_at) * 1000)::float8 as at,
+            (extract(epoch from q.created_at) * 1000)::float8 as "questionAt",
+            coalesce(q.accepted_answer_id = a.id, false) as accepted, q.asker_id = a.user_id as self
+       from answers a join questions q on q.id = a.question_id
+      where ($1::bigint[] is null or a.user_id = any($1))
+      order by a.created_at, a.id`,
+    [userIds ?? null],
   );
   return rows;
 }
 
-/** Who was asked (a top-10 match) by these questions (`undefined`: all), over the last `windowDays`, and when. */
+/** When these people (`undefined`: everyone) last asked a question. */
+export async function loadLastAsked(db: Queryable, userIds: number[] | undefined): Promise<{ userId: number; at: number }[]> {
+  const { rows } = await db.query<{ userId: number; at: number }>(
+    `select asker_id as "userId", (extract(epoch from max(created_at)) * 1000)::float8 as at
+       from questions where ($1::bigint[] is null or asker_id = any($1)) group by asker_id`,
+    [userIds ?? null],
+  );
+  return rows;
+}
+
+/** Who asked these questions, and when. */
+export async function loadAskers(db: Queryable, questionIds: number[]): Promise<{ userId: number; at: number }[]> {
+  const { rows } = await db.query<{ userId: number; at: number }>(
+    'select asker_id as "userId", (extract(epoch from created_at) * 1000)::float8 as at from questions where id = any($1::bigint[])',
+    [questionIds],
+  );
+  return rows;
+}
+
+/** The people with the most answers over the last `days` (at most `limit`): whom a question reaches whatever its words. */
+export async function loadMostActive(db: Queryable, days: number, limit: number): Promise<number[]> {
+  const { rows } = await db.query<{ userId: number }>(
+    `select user_id as "userId" from answers where created_at > now() - make_interval(days => $1::int)
+      group by user_id order by count(*) desc, user_id limit $2`,
+    [days, limit],
+  );
+  return rows.map((r) => r.userId);
+}
+
+/**
+ * Who was asked (placed in a question's matches) by these questions (`undefined`: all), over the
+ * last `windowDays`, and when: what ask budgets count against.
+ */
 export async function loadAskTimes(db: Queryable, windowDays: number, questionIds: number[] | undefined): Promise<{ userId: number; questionId: number; at: number }[]> {
   const { rows } = await db.query<{ userId: number; questionId: number; at: number }>(
     `select user_id as "userId", question_id as "questionId", (extract(epoch from created_at) * 1000)::float8 as at
        from question_matches
-      where rank <= 10 and created_at > now() - make_interval(days => $1::int) and ($2::bigint[] is null or question_id = any($2))`,
+      where created_at > now() - make_interval(days => $1::int) and ($2::bigint[] is null or question_id = any($2))`,
     [windowDays, questionIds ?? null],
   );
   return rows;

@@ -4,9 +4,12 @@ export interface AnswerRow {
   id: number;
   questionId: number;
   userId: number;
+  body: string;
   score: number;
   accepted: boolean;
   createdAt: Date;
+  /** who asked its question: an answer by them teaches nothing about them */
+  askerId: number;
 }
 
 export async function insertAnswer(db: Queryable, a: { questionId: number; userId: number; body: string }): Promise<{ id: number; createdAt: Date }> {
@@ -19,8 +22,8 @@ export async function insertAnswer(db: Queryable, a: { questionId: number; userI
 
 export async function getAnswer(db: Queryable, id: number): Promise<AnswerRow | undefined> {
   const { rows } = await db.query<AnswerRow>(
-    `select a.id, a.question_id as "questionId", a.user_id as "userId", a.score, a.created_at as "createdAt",
-            coalesce(q.accepted_answer_id = a.id, false) as accepted
+    `select a.id, a.question_id as "questionId", a.user_id as "userId", a.body, a.score, a.created_at as "createdAt",
+            coalesce(q.accepted_answer_id = a.id, false) as accepted, q.asker_id as "askerId"
        from answers a join questions q on q.id = a.question_id
       where a.id = $1`,
     [id],

@@ -50,66 +50,79 @@ export async function getCorpusStats(db: Queryable, terms: string[] | undefined)
   return { documents: corpus[0]?.documents ?? 0, documentFrequency: new Map(rows.map((r) => [r.term, r.documents])) };
 }
 
-/** Locks an answer's contribution row (creating it at quality 0) and returns the quality it currently counts with. */
-export async function lockAnswerContribution(db: Queryable, answerId: number, userId: number): Promise<number> {
-  await db.query('insert into answer_contributions (answer_id, user_id, quality) values ($1, $2, 0) on conflict (answer_id) do nothing', [answerId, userId]);
-  const { rows } = await db.query<{ quality: number }>('select quality from answer_contributions where answer_id = $1 for update', [answerId]);
-  return (rows[0] as { quality: number }).quality;
-}
-
-export async function setAnswerContribution(db: Queryable, answerId: number, quality: number): Promise<void> {
-  await db.query('update answer_contributions set quality = $2, updated_at = now() where answer_id = $1', [answerId, quality]);
-}
-
-/** Adds weights to a person's expertise, term by term. */
-export async function addUserExpertise(db: Queryable, userId: number, deltas: Map<string, number>): Promise<void> {
-  const entries = [...deltas].filter(([, w]) => w !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
-  if (entries.length === 0) return;
-  await db.query(
-    `insert into user_expertise (term, user_id, weight)
-     select t, $1, w from unnest($2::text[], $3::float8[]) as d(t, w)
-     on conflict (term, user_id) do update set weight = user_expertise.weight + excluded.weight`,
-    [userId, entries.map(([t]) => t), entries.map(([, w]) => w)],
-  );
-}
-
-/** Everyone's positive expertise in any of these terms, term-major (term -> person -> weight): the candidates for a question. */
-export async function loadExpertise(db: Queryable, terms: string[]): Promise<Map<string, Map<number, number>>> {
-  const { rows } = await db.query<{ userId: number; term: string; weight: number }>(
-    'select user_id as "userId", term, weight from user_expertise where term = any($1::text[]) and weight > 0',
-    [terms],
-  );
-  const byTerm = new Map<string, Map<number, number>>();
-  for (const row of rows) {
-    let holders = byTerm.get(row.term);
-    if (!holders) byTerm.set(row.term, (holders = new Map()));
-    holders.set(row.userId, row.weight);
-  }
-  return byTerm;
-}
-
-/** Each person's whole expertise mass: the sum of the quality factors their answers count with (`undefined`: everyone's). */
-export async function loadExpertiseTotals(db: Queryable, userIds: number[] | undefined): Promise<Map<number, number>> {
-  const { rows } = await db.query<{ userId: number; total: number }>(
-    'select user_id as "userId", sum(quality)::float8 as total from answer_contributions where ($1::bigint[] is null or user_id = any($1)) group by user_id',
-    [userIds ?? null],
-  );
-  return new Map(rows.map((r) => [r.userId, r.total]));
-}
-
-/** These people's whole expertise rows (`undefined`: everyone's): for a matcher's in-memory copy. */
-export async function loadPeopleExpertise(db: Queryable, userIds: number[] | undefined): Promise<{ userId: number; term: string; weight: number }[]> {
-  const { rows } = await db.query<{ userId: number; term: string; weight: number }>(
-    'select user_id as "userId", term, weight from user_expertise where weight > 0 and ($1::bigint[] is null or user_id = any($1))',
-    [userIds ?? null],
-  );
-  return rows;
+/** What a person holds for one term (packages/matching's TermValues, as stored). */
+export interface StoredTermValues {
+  expertise: number;
+  recent: number;
+  tagRecent: number;
 }
 
 /**
- * Tells every matcher (LISTEN people_changed) that a person's expertise or answers changed. Sent
- * inside the transaction that changed them: Postgres delivers it at commit, and only then.
+ * Marks an answer counted for its author, once: true only for the call that inserted the mark (a
+ * redelivery, a replay or a concurrent counter gets false and must add nothing). `counted` is 1, or
+ * 0 for an answer that teaches nothing (one's own question). Run it in the transaction that adds the
+ * answer's terms, so the mark and the terms commit together.
+ */
+export async function markAnswerCounted(db: Queryable, answerId: number, userId: number, counted: 0 | 1): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'insert into answer_contributions (answer_id, user_id, quality) values ($1, $2, $3) on conflict (answer_id) do nothing',
+    [answerId, userId, counted],
+  );
+  return rowCount === 1;
+}
+
+/** Adds values to a person's terms, term by term (in term order: concurrent writers take row locks in one order). */
+export async function addUserExpertise(db: Queryable, userId: number, deltas: ReadonlyMap<string, StoredTermValues>): Promise<void> {
+  const entries = [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return;
+  await db.query(
+    `insert into user_expertise (term, user_id, weight, recent_weight, recent_count)
+     select t, $1, w, r, c from unnest($2::text[], $3::float8[], $4::float8[], $5::float8[]) as d(t, w, r, c)
+     on conflict (term, user_id) do update
+       set weight = user_expertise.weight + excluded.weight,
+           recent_weight = user_expertise.recent_weight + excluded.recent_weight,
+           recent_count = user_expertise.recent_count + excluded.recent_count`,
+    [userId, entries.map(([t]) => t), entries.map(([, v]) => v.expertise), entries.map(([, v]) => v.recent), entries.map(([, v]) => v.tagRecent)],
+  );
+}
+
+/** These people's terms (`undefined`: everyone's), as stored (forward-decayed). */
+export async function loadPeopleExpertise(db: Queryable, userIds: number[] | undefined): Promise<{ userId: number; term: string; values: StoredTermValues }[]> {
+  const { rows } = await db.query<{ userId: number; term: string; expertise: number; recent: number; tagRecent: number }>(
+    `select user_id as "userId", term, weight as expertise, recent_weight as recent, recent_count as "tagRecent"
+       from user_expertise where ($1::bigint[] is null or user_id = any($1))`,
+    [userIds ?? null],
+  );
+  return rows.map((r) => ({ userId: r.userId, term: r.term, values: { expertise: r.expertise, recent: r.recent, tagRecent: r.tagRecent } }));
+}
+
+/** Who holds any of these terms: the people a question's words can reach (for a ranking read from the database). */
+export async function findTermHolders(db: Queryable, terms: string[]): Promise<number[]> {
+  const { rows } = await db.query<{ userId: number }>('select distinct user_id as "userId" from user_expertise where term = any($1::text[])', [terms]);
+  return rows.map((r) => r.userId);
+}
+
+/** A page of answers not counted yet (no contribution row), in id order after `afterId`: what a rebuild counts. */
+export async function listUncountedAnswerIds(db: Queryable, afterId: number, limit: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `select a.id from answers a
+      where a.id > $1 and not exists (select 1 from answer_contributions c where c.answer_id = a.id)
+      order by a.id limit $2`,
+    [afterId, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Tells every matcher (LISTEN people_changed) that what it knows of a person changed: an answer, an
+ * acceptance, a vote, their preferences. Sent inside the transaction that changed them: Postgres
+ * delivers it at commit, and only then.
  */
 export async function notifyPeopleChanged(db: Queryable, userId: number): Promise<void> {
   await db.query("select pg_notify('people_changed', $1::text)", [userId]);
+}
+
+/** notifyPeopleChanged for everyone who answered a question (its acceptance changed). */
+export async function notifyAnswerersChanged(db: Queryable, questionId: number): Promise<void> {
+  await db.query("select pg_notify('people_changed', user_id::text) from (select distinct user_id from answers where question_id = $1) a", [questionId]);
 }

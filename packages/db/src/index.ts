@@ -1,7 +1,7 @@
 export { getAnswer, insertAnswer, listAnswerIdsOfQuestion, upsertVote, type AnswerRow } from './answers.js';
 export {
-  addUserExpertise, getCorpusStats, getQuestionTerms, insertQuestionTerms, loadExpertise, loadExpertiseTotals, loadPeopleExpertise, lockAnswerContribution, notifyPeopleChanged,
-  setAnswerContribution, type StoredQuestionTerms,
+  addUserExpertise, findTermHolders, getCorpusStats, getQuestionTerms, insertQuestionTerms, listUncountedAnswerIds, loadPeopleExpertise, markAnswerCounted,
+  notifyAnswerersChanged, notifyPeopleChanged, type StoredQuestionTerms, type StoredTermValues,
 } from './expertise.js';
 export { getMatches, recordMatches, type MatchRow } from './matches.js';
 export { migrate, migrationsDir, pendingMigrations } from './migrate.js';
@@ -10,16 +10,20 @@ export { createPool, isForeignKeyViolation, isUniqueViolation, withTransaction, 
 export { askQuestion, getQuestion, insertQuestion, setAcceptedAnswer, type QuestionRow } from './questions.js';
 export { findUserIdByEmail, insertUser, listPeople, userExists } from './users.js';
 export { pruneJournal, selectJournal, type JournalEntry, type JournalFilter } from './journal.js';
-export { loadAnswerTimes, loadAskTimes, loadRecentAnswers, loadRecentAsks } from './activity.js';
+export { loadAnswerFacts, loadAskers, loadAskTimes, loadLastAsked, loadMostActive } from './activity.js';
+export {
+  activateRankingModel, getActiveRankingModel, getRankingModel, insertRankingModel, listRankingModels, type RankingModelRow,
+} from './ranking-models.js';
 export {
   addPendingAcceptances, applyPendingAcceptances, countImported, countImportedQuestionsWithoutTerms, countPendingAcceptances, createPendingAcceptances,
   dropPendingAcceptances, findImportedQuestionIds, findImportedUserIds, insertImportedAnswers, insertImportedQuestions, insertImportedUsers,
   listImportedAnswerIds, listImportedQuestionsWithoutTerms, type ImportAnswer, type ImportedRow, type ImportQuestion, type ImportUser,
 } from './import.js';
 export {
-  claimDueDigests, countTodaysQuestionEmails, ensurePreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, listDigestNotifications,
+  claimDueDigests, ensurePreferences, loadAskPreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, listDigestNotifications,
   markDigestSent, markNotificationsSent, notificationKinds, recordNotification, unsubscribeByToken, updatePreferences,
-  type AnswerDetails, type DigestMode, type MatchedQuestionDetails, type NotificationKind, type NotificationRow, type Preferences,
+  type AnswerDetails, type DigestMode, type MatchedQuestionDetails, type NotificationKind, type NotificationRow, type Preferences, type PreferencesChange,
 } from './notifications.js';
 export { getSiteStatus, setAnnouncement, setMaintenance, type SiteStatus } from './site-status.js';
 export { findToken, hashToken, insertToken, listTokens, newToken, revokeToken, tokenScopes, type TokenRow, type TokenScope } from './tokens.js';
+export { listHistoryAnswers, listHistoryQuestions } from './history.js';

@@ -8,12 +8,23 @@ export type DigestMode = 'off' | 'hourly' | 'daily';
 export interface Preferences {
   userId: number;
   optedOut: NotificationKind[];
-  dailyCap: number;
+  /** at most this many asks (places in a question's matches) a day; null: only the budget their answering earns */
+  maxAsksPerDay: number | null;
+  /** asked nothing until then */
+  pausedUntil: Date | null;
   digest: DigestMode;
   unsubscribeToken: string;
 }
 
-const preferenceColumns = `user_id as "userId", opted_out as "optedOut", daily_cap as "dailyCap", digest, unsubscribe_token as "unsubscribeToken"`;
+export interface PreferencesChange {
+  optedOut?: NotificationKind[];
+  maxAsksPerDay?: number | null;
+  pausedUntil?: Date | null;
+  digest?: DigestMode;
+}
+
+const preferenceColumns = `user_id as "userId", opted_out as "optedOut", max_asks_per_day as "maxAsksPerDay", paused_until as "pausedUntil", digest,
+  unsubscribe_token as "unsubscribeToken"`;
 
 /** A person's preferences, created with the defaults (and a fresh unsubscribe token) on first use. */
 export async function ensurePreferences(db: Queryable, userId: number): Promise<Preferences> {
@@ -22,14 +33,34 @@ export async function ensurePreferences(db: Queryable, userId: number): Promise<
   return rows[0] as Preferences;
 }
 
-export async function updatePreferences(db: Queryable, userId: number, change: { optedOut?: NotificationKind[]; dailyCap?: number; digest?: DigestMode }): Promise<Preferences> {
+/**
+ * Changes what is given (a field left out keeps its value; null clears the ask limit or the pause),
+ * and tells the matchers (people_changed: asks are theirs to hold back) at commit.
+ */
+export async function updatePreferences(db: Queryable, userId: number, change: PreferencesChange): Promise<Preferences> {
   await ensurePreferences(db, userId);
   const { rows } = await db.query<Preferences>(
-    `update user_preferences set opted_out = coalesce($2, opted_out), daily_cap = coalesce($3, daily_cap), digest = coalesce($4, digest), updated_at = now()
+    `update user_preferences
+        set opted_out = coalesce($2, opted_out),
+            max_asks_per_day = case when $3::boolean then $4::int else max_asks_per_day end,
+            paused_until = case when $5::boolean then $6::timestamptz else paused_until end,
+            digest = coalesce($7, digest), updated_at = now()
       where user_id = $1 returning ${preferenceColumns}`,
-    [userId, change.optedOut ?? null, change.dailyCap ?? null, change.digest ?? null],
+    [userId, change.optedOut ?? null, change.maxAsksPerDay !== undefined, change.maxAsksPerDay ?? null, change.pausedUntil !== undefined, change.pausedUntil ?? null, change.digest ?? null],
   );
+  await db.query("select pg_notify('people_changed', $1::text)", [userId]);
   return rows[0] as Preferences;
+}
+
+/** The ask limits and pauses people set (`undefined`: everyone who set one), for the matchers. */
+export async function loadAskPreferences(db: Queryable, userIds: number[] | undefined): Promise<{ userId: number; maxAsksPerDay: number | null; pausedUntil: number | null }[]> {
+  const { rows } = await db.query<{ userId: number; maxAsksPerDay: number | null; pausedUntil: number | null }>(
+    `select user_id as "userId", max_asks_per_day as "maxAsksPerDay", (extract(epoch from paused_until) * 1000)::float8 as "pausedUntil"
+       from user_preferences
+      where (max_asks_per_day is not null or paused_until > now()) and ($1::bigint[] is null or user_id = any($1))`,
+    [userIds ?? null],
+  );
+  return rows;
 }
 
 /** Opts out of one kind, or of every kind, by the token of an unsubscribe link. Undefined for an unknown token. */
@@ -76,16 +107,6 @@ export async function recordNotification(
 
 export async function markNotificationsSent(db: Queryable, ids: number[]): Promise<void> {
   await db.query("update notifications set status = 'sent', sent_at = now() where id = any($1::bigint[])", [ids]);
-}
-
-/** "A question you can answer" emails counted against today's cap (sent, or waiting for a digest), over the last 24 hours. */
-export async function countTodaysQuestionEmails(db: Queryable, recipientId: number): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `select count(*)::int as n from notifications
-      where recipient_id = $1 and kind = 'question_for_you' and status in ('sent', 'digest', 'pending') and created_at > now() - interval '1 day'`,
-    [recipientId],
-  );
-  return rows[0]?.n ?? 0;
 }
 
 /** People whose digest is due (their period has passed since the last one) and who have something waiting; locked for this sender. */

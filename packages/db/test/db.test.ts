@@ -24,7 +24,7 @@ describe('migrations', () => {
     expect(await migrate(db.url)).toEqual([]);
     expect(await pendingMigrations(db.url)).toEqual([]);
     const { rows } = await pool.query<{ name: string }>('select name from pgmigrations order by id');
-    expect(rows.map((r) => r.name)).toEqual(['001_initial', '002_import_source', '003_decayed_expertise', '004_notifications', '005_site_status', '006_drop_corpus_stats', '007_api_tokens']);
+    expect(rows.map((r) => r.name)).toEqual(['001_initial', '002_import_source', '003_decayed_expertise', '004_notifications', '005_site_status', '006_drop_corpus_stats', '007_api_tokens', '008_learned_ranking']);
     const { rows: tables } = await pool.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public' order by 1");
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['users', 'questions', 'answers', 'votes', 'question_matches', 'outbox']));
   });
