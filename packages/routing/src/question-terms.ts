@@ -1,19 +1,18 @@
-import { getQuestionTerms, insertQuestionTerms, type QuestionRow, type Queryable } from '@qr/db';
-import { extractTerms, type ExtractedTerms } from '@qr/matching';
+import { getQuestionTerms, insertQuestionTerms, type QuestionRow, type Queryable, type StoredQuestionTerms } from '@qr/db';
+import { extractTerms, type ExtractedTerms, type TermWeights } from '@qr/matching';
 
-export function toStored(extracted: ExtractedTerms): { terms: Record<string, number>; surface: Record<string, string> } {
+export function toStored(extracted: ExtractedTerms): StoredQuestionTerms {
   return { terms: Object.fromEntries(extracted.terms), surface: Object.fromEntries(extracted.surface) };
 }
 
-export function fromStored(stored: { terms: Record<string, number>; surface: Record<string, string> }): ExtractedTerms {
-  return { terms: new Map(Object.entries(stored.terms)), surface: new Map(Object.entries(stored.surface)) };
-}
-
-/** A question's terms: stored once (which also counts it for IDF), read back after. */
-export async function ensureQuestionTerms(db: Queryable, question: QuestionRow): Promise<ExtractedTerms> {
+/**
+ * A question's weighted terms (what an answer to it teaches): stored once, which also counts the
+ * question for the document frequencies, and read back after.
+ */
+export async function ensureQuestionTerms(db: Queryable, question: QuestionRow): Promise<TermWeights> {
   const stored = await getQuestionTerms(db, question.id);
-  if (stored) return fromStored(stored);
+  if (stored) return new Map(Object.entries(stored.terms));
   const extracted = extractTerms(question);
   await insertQuestionTerms(db, question.id, toStored(extracted));
-  return extracted;
+  return extracted.terms;
 }

@@ -1,20 +1,25 @@
-import { createPool, type Pool } from '@qr/db';
+import { activateRankingModel, createPool, insertRankingModel, recordMatches, updatePreferences, type Pool } from '@qr/db';
 import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
-import { silentLog } from '@qr/lemur';
+import { createMessage, silentLog } from '@qr/lemur';
+import { DEFAULT_ASK_BUDGET, FEATURES, modelOf } from '@qr/matching';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { corpusRefreshDelay, decideMatches, handleQuestionAsked, LivePeople, PgPeople, refreshAnswerContribution } from '../src/index.js';
+import { corpusRefreshDelay, decideMatches, LivePeople, PgPeople } from '../src/index.js';
+import { Community, topics } from './community.js';
 
-// LivePeople must rank exactly as reading Postgres per question (PgPeople) does, and follow every
-// change another matcher commits: through LISTEN/NOTIFY, and after losing the LISTEN connection.
+// LivePeople must decide exactly as reading Postgres per question (PgPeople) does, and follow every
+// change another process commits: answers, asks, preferences, a new model; through LISTEN/NOTIFY,
+// and after losing the LISTEN connection.
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 let db: TestDatabase;
 let pool: Pool;
 let live: LivePeople | undefined;
+let c: Community;
 
 beforeAll(async () => {
   db = await createTestDatabase(adminUrl);
   pool = createPool(db.url, { onError: () => {} });
+  c = new Community(pool);
 });
 afterAll(async () => {
   await live?.close();
@@ -22,20 +27,6 @@ afterAll(async () => {
   await db.drop();
 });
 
-const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await pool.query(sql, params)).rows[0] as T;
-const user = async (name: string) => (await one<{ id: number }>('insert into users (name, email) values ($1, $2) returning id', [name, `${name}@x.test`])).id;
-const ask = async (askerId: number, title: string, body: string, tags: string[]) =>
-  (await one<{ id: number }>('insert into questions (asker_id, title, body, tags) values ($1, $2, $3, $4) returning id', [askerId, title, body, tags])).id;
-const answer = async (questionId: number, userId: number, daysAgo: number) =>
-  (await one<{ id: number }>("insert into answers (question_id, user_id, body, created_at) values ($1, $2, 'a', now() - make_interval(days => $3)) returning id", [questionId, userId, daysAgo])).id;
-
-const topics = [
-  { title: 'Dry hopping a stout with Citra hops', tags: ['hops', 'stout'] },
-  { title: 'Which yeast for a Belgian tripel', tags: ['yeast', 'belgian'] },
-  { title: 'Storing cider in oak barrels', tags: ['cider', 'oak'] },
-  { title: 'Serving temperature of a lager', tags: ['lager', 'serving'] },
-  { title: 'Gose with salt and coriander', tags: ['gose', 'sour'] },
-];
 const probes = [
   { title: 'How much Citra for dry hopping?', body: 'my stout needs hops', tags: ['hops'] },
   { title: 'Belgian yeast temperature', body: 'tripel fermentation', tags: ['yeast'] },
@@ -43,21 +34,22 @@ const probes = [
   { title: 'A question about nothing known', body: 'zzz qqq', tags: [] },
 ];
 
-/** Both sources rank the probes the same: the same people in the same order, the same scores (recency computed a moment apart). */
-async function expectSameRanking(askerId: number): Promise<void> {
-  const pg = new PgPeople(pool, 0);
+/** Both sources decide the probes the same: the same people in the same order, the same scores (read a moment apart) and reasons. */
+async function expectSameDecisions(askerId: number): Promise<void> {
+  await live!.reloadCorpus(); // its paced re-read may be seconds away; Postgres is read now
+  const pg = new PgPeople(pool, silentLog, DEFAULT_ASK_BUDGET);
   for (const probe of probes) {
-    const fromPg = await decideMatches({ people: pg, matchLimit: 10 }, { ...probe, askerId });
-    const fromMemory = await decideMatches({ people: live!, matchLimit: 10 }, { ...probe, askerId });
-    expect(fromMemory.matches.map((m) => m.userId)).toEqual(fromPg.matches.map((m) => m.userId));
-    fromMemory.matches.forEach((m, i) => {
-      expect(m.score).toBeCloseTo(fromPg.matches[i]!.score, 3);
-      expect(m.reasons).toEqual(fromPg.matches[i]!.reasons);
-    });
+    const fromPg = (await decideMatches(pg, { ...probe, askerId }, 10)).decision.matches;
+    const fromMemory = (await decideMatches(live!, { ...probe, askerId }, 10)).decision.matches;
+    expect(fromMemory.map((m) => m.userId)).toEqual(fromPg.map((m) => m.userId));
+    for (const [i, m] of fromMemory.entries()) {
+      expect(m.score).toBeCloseTo(fromPg[i]!.score, 3);
+      expect(m.reasons).toEqual(fromPg[i]!.reasons);
+    }
   }
 }
 
-async function eventually(check: () => Promise<void>, timeoutMs = 3_000): Promise<void> {
+async function eventually(check: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -69,58 +61,71 @@ async function eventually(check: () => Promise<void>, timeoutMs = 3_000): Promis
   }
 }
 
-it('ranks as Postgres does, follows committed changes, and reloads after losing its LISTEN connection', { timeout: 60_000 }, async () => {
-  const asker = await user('asker');
+const matchesOf = async (askerId: number, probe: (typeof probes)[number]) => (await decideMatches(live!, { ...probe, askerId }, 10)).decision.matches;
+
+it('decides as Postgres does, and follows answers, asks, preferences and models committed elsewhere', { timeout: 60_000 }, async () => {
+  const asker = await c.user('asker');
   const people: number[] = [];
-  for (let i = 0; i < 12; i++) people.push(await user(`p${i}`));
-  // history: each person answers in one or two topics, at various ages (some outside the windows)
+  for (let i = 0; i < 12; i++) people.push(await c.user(`p${i}`));
+  // history: each person answers in one or two topics, at various ages
   for (let i = 0; i < people.length; i++) {
     for (const [k, topic] of [topics[i % topics.length]!, topics[(i * 3) % topics.length]!].entries()) {
-      const q = await ask(asker, topic.title, topic.title, topic.tags);
-      await refreshAnswerContribution(pool, await answer(q, people[i]!, (i * 17 + k * 40) % 200));
+      const q = await c.ask(asker, topic.title, topic.title, topic.tags, 1 + ((i * 17 + k * 40) % 200));
+      await c.answer(q, people[i]!, (i * 17 + k * 40) % 200);
     }
   }
-  // matches written by "another matcher": each asks ten people
-  const matchElsewhere = async (probe: (typeof probes)[number]): Promise<void> => {
-    const q = await ask(asker, probe.title, probe.body, probe.tags);
-    await handleQuestionAsked({ pool, people: new PgPeople(pool, 0), matchLimit: 10, onOutboxWrite: () => {} }, {
-      id: `m${q}`, type: 'question.asked', version: 1, correlationId: 'c', publishedAt: undefined, attempt: 1, redelivered: false, headers: {},
-      body: { questionId: q, askerId: asker, title: probe.title, body: probe.body, tags: probe.tags },
-    }, silentLog);
-  };
-  for (const probe of probes.slice(0, 2)) await matchElsewhere(probe);
-
-  live = await LivePeople.start(pool, { databaseUrl: db.url, log: silentLog, corpusRefreshMs: 200, reconnectDelayMs: 200 });
-  await expectSameRanking(asker);
+  live = await LivePeople.start(pool, { databaseUrl: db.url, log: silentLog, budget: DEFAULT_ASK_BUDGET, corpusRefreshMs: 200, reconnectDelayMs: 200 });
+  await expectSameDecisions(asker);
 
   // a newcomer answers a cider question: committed elsewhere, followed here through NOTIFY
-  const newcomer = await user('newcomer');
-  const cider = await ask(asker, 'Cider in oak barrels for a year', 'oak cider barrel', ['cider', 'oak']);
-  await refreshAnswerContribution(pool, await answer(cider, newcomer, 0));
-  await eventually(async () => {
-    const { matches } = await decideMatches({ people: live!, matchLimit: 10 }, { ...probes[2]!, askerId: asker });
-    expect(matches.map((m) => m.userId)).toContain(newcomer);
-  });
-  await eventually(() => expectSameRanking(asker));
+  const newcomer = await c.user('newcomer');
+  await c.answer(await c.ask(asker, 'Cider in oak barrels for a year', 'oak cider barrel', ['cider', 'oak'], 0.1), newcomer);
+  await eventually(async () => expect((await matchesOf(asker, probes[2]!)).map((m) => m.userId)).toContain(newcomer));
+  await eventually(() => expectSameDecisions(asker));
 
-  // asks after the start arrive through question_matched, until most people are past the weekly cap
-  for (let i = 0; i < 11; i++) await matchElsewhere(probes[i % 3]!);
-  await eventually(() => expectSameRanking(asker));
-  const capped = await decideMatches({ people: live!, matchLimit: 10 }, { ...probes[0]!, askerId: asker });
-  const uncapped = await decideMatches({ people: live!, matchLimit: 10, maxAsksPerWeek: 1_000 }, { ...probes[0]!, askerId: asker });
-  expect(capped.matches.map((m) => m.userId)).not.toEqual(uncapped.matches.map((m) => m.userId)); // the cap is in play
+  // the best for cider pauses: asked no more, and the ask that goes to someone else says so
+  const best = (await matchesOf(asker, probes[2]!))[0]!.userId;
+  await updatePreferences(pool, best, { pausedUntil: new Date(Date.now() + 86_400_000) });
+  await eventually(async () => {
+    const matches = await matchesOf(asker, probes[2]!);
+    expect(matches.map((m) => m.userId)).not.toContain(best);
+    expect(matches[0]!.reasons.passedOver).toEqual([best]);
+  });
+  await eventually(() => expectSameDecisions(asker));
+  await updatePreferences(pool, best, { pausedUntil: null });
+  await eventually(async () => expect((await matchesOf(asker, probes[2]!))[0]!.userId).toBe(best));
+
+  // asks made by another matcher count against budgets here: a floor of one ask a week, no answer-earned budget
+  const tight = await LivePeople.start(pool, { databaseUrl: db.url, log: silentLog, budget: { asksPerAnswer: 0, minAsksPerWeek: 1 } });
+  try {
+    const first = (await decideMatches(tight, { ...probes[0]!, askerId: asker }, 3)).decision.matches.map((m) => m.userId);
+    const q = await c.ask(asker, probes[0]!.title, probes[0]!.body, probes[0]!.tags);
+    await recordMatches(pool, q, first.map((userId) => ({ userId, score: 1, reasons: {} })), { destination: { queue: 'q' }, message: createMessage('question.matched', {}) });
+    await eventually(async () => {
+      const next = (await decideMatches(tight, { ...probes[0]!, askerId: asker }, 3)).decision;
+      expect(next.matches.map((m) => m.userId).some((u) => first.includes(u))).toBe(false);
+      expect(next.passed.map((p) => p.reason)).toContain('budget');
+    });
+  } finally {
+    await tight.close();
+  }
 
   // the LISTEN connection dies; meanwhile someone else answers; it comes back and reloads
   // only this test's database: other tests (and benchmarks) on the same server have matchers listening too
   await pool.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like 'listen people_changed%' and pid <> pg_backend_pid()");
-  const late = await user('late');
-  const tripel = await ask(asker, 'Tripel yeast and Belgian candi sugar', 'belgian tripel yeast', ['yeast', 'belgian']);
-  await refreshAnswerContribution(pool, await answer(tripel, late, 0));
-  await eventually(async () => {
-    const { matches } = await decideMatches({ people: live!, matchLimit: 10 }, { ...probes[1]!, askerId: asker });
-    expect(matches.map((m) => m.userId)).toContain(late);
-  }, 10_000);
-  await eventually(() => expectSameRanking(asker));
+  const late = await c.user('late');
+  await c.answer(await c.ask(asker, 'Tripel yeast and Belgian candi sugar', 'belgian tripel yeast', ['yeast', 'belgian'], 0.1), late);
+  await eventually(async () => expect((await matchesOf(asker, probes[1]!)).map((m) => m.userId)).toContain(late), 10_000);
+  await eventually(() => expectSameDecisions(asker));
+  // a model activated elsewhere is ranked with at the next question: here, only "volume" counts
+  const byVolume = modelOf(FEATURES.map((name) => (name === 'volume' ? 1 : 0)));
+  const version = await insertRankingModel(pool, { model: byVolume, questions: 0, trainedUntil: new Date(), validation: undefined, note: 'test' });
+  expect(await activateRankingModel(pool, version)).toBe(true);
+  await eventually(async () => expect(live!.modelVersion).toBe(version));
+  const scores = (await matchesOf(asker, probes[3]!)).map((m) => m.score);
+  expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  await expectSameDecisions(asker);
+
 });
 
 it('re-reads the corpus statistics every corpusRefreshMs, or less often when a re-read is slow (at most ~1% of the time, at least every 5 minutes)', () => {

@@ -1,14 +1,14 @@
-import { liveScoring } from '@qr/matching';
+import { DEFAULT_ASK_BUDGET, type AskBudgetPolicy } from '@qr/matching';
 import { parseCommonConfig, parsePort, parsePositiveInt, type CommonConfig, type Env } from '@qr/runtime';
 
 export interface MatcherConfig extends CommonConfig {
   healthPort: number;
-  /** How many people to match per question (K). */
+  /** How many people to ask per question (K). */
   matchLimit: number;
   prefetch: number;
   maxAttempts: number;
-  /** Asks (top-10 appearances) per person per 7 days before they go after everyone else. */
-  maxAsksPerWeek: number;
+  /** How often a person may be asked: per answer they gave lately, and at least per week. */
+  askBudget: AskBudgetPolicy;
 }
 
 export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
@@ -18,6 +18,9 @@ export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
     matchLimit: parsePositiveInt('MATCH_LIMIT', env.MATCH_LIMIT, 10),
     prefetch: parsePositiveInt('MATCHER_PREFETCH', env.MATCHER_PREFETCH, 10),
     maxAttempts: parsePositiveInt('MATCHER_MAX_ATTEMPTS', env.MATCHER_MAX_ATTEMPTS, 5),
-    maxAsksPerWeek: parsePositiveInt('MATCHER_MAX_ASKS_PER_WEEK', env.MATCHER_MAX_ASKS_PER_WEEK, liveScoring.maxAsksPerWeek),
+    askBudget: {
+      asksPerAnswer: parsePositiveInt('MATCHER_ASKS_PER_ANSWER', env.MATCHER_ASKS_PER_ANSWER, DEFAULT_ASK_BUDGET.asksPerAnswer),
+      minAsksPerWeek: parsePositiveInt('MATCHER_MIN_ASKS_PER_WEEK', env.MATCHER_MIN_ASKS_PER_WEEK, DEFAULT_ASK_BUDGET.minAsksPerWeek),
+    },
   };
 }

@@ -12,7 +12,7 @@ const matcher = await startMatcher({
   matchLimit: config.matchLimit,
   prefetch: config.prefetch,
   maxAttempts: config.maxAttempts,
-  maxAsksPerWeek: config.maxAsksPerWeek,
+  askBudget: config.askBudget,
   healthPort: config.healthPort,
 });
 exitOnSignals(() => matcher.close(), log);

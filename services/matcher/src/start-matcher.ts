@@ -2,9 +2,10 @@ import { decodeMessage, eventQueueName, matcherTasks, QUESTION_ASKED_QUEUE, subs
 import { createPool, PgOutboxStore } from '@qr/db';
 import { Consumer, OutboxRelay, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, startWorkerServer, type Logger } from '@qr/runtime';
+import { DEFAULT_ASK_BUDGET, type AskBudgetPolicy } from '@qr/matching';
+import { countAnswer, countUncountedAnswers, LivePeople } from '@qr/routing';
 import { handleQuestionAsked } from './handle-question-asked.js';
-import { LivePeople } from './live-people.js';
-import { deferQuestionRefresh, refreshAnswerContribution } from './update-expertise.js';
+import { deferQuestionRefresh } from './update-expertise.js';
 
 export interface MatcherOptions {
   databaseUrl: string;
@@ -13,7 +14,8 @@ export interface MatcherOptions {
   matchLimit?: number;
   prefetch?: number;
   maxAttempts?: number;
-  maxAsksPerWeek?: number;
+  /** How often a person may be asked; default DEFAULT_ASK_BUDGET. */
+  askBudget?: AskBudgetPolicy;
   retryInitialDelayMs?: number;
   /** undefined: no health server (in-process embedding). */
   healthPort?: number;
@@ -38,11 +40,14 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   const metrics = new ServiceMetrics('matcher');
   const pool = createPool(options.databaseUrl, { onError: (error) => log.warn({ err: error }, 'idle database client failed') });
   const relay = new OutboxRelay({ store: new PgOutboxStore(pool), transport, log, onPublished: (n) => metrics.messagesPublished.inc(n) });
-  // everything ranking reads, in memory and kept current through LISTEN/NOTIFY (live-people.ts)
+  // answers nobody counted yet (after migration 008 dropped the old expertise, or an interrupted import)
+  await retryUntilDone('counting answers', () => countUncountedAnswers(pool, log), log);
+  // everything ranking reads, in memory and kept current through LISTEN/NOTIFY (packages/routing, live-people.ts)
   const loadStart = performance.now();
-  const people = await retryUntilDone('loading people', () => LivePeople.start(pool, { databaseUrl: options.databaseUrl, log }), log);
-  log.info({ ...people.size, ms: Math.round(performance.now() - loadStart) }, 'people loaded');
-  const deps = { pool, people, matchLimit: options.matchLimit ?? 10, maxAsksPerWeek: options.maxAsksPerWeek, onOutboxWrite: () => relay.kick() };
+  const budget = options.askBudget ?? DEFAULT_ASK_BUDGET;
+  const people = await retryUntilDone('loading people', () => LivePeople.start(pool, { databaseUrl: options.databaseUrl, log, budget }), log);
+  log.info({ ...people.size, model: people.modelVersion ?? 'default', ms: Math.round(performance.now() - loadStart) }, 'people loaded');
+  const deps = { pool, people, matchLimit: options.matchLimit ?? 10, onOutboxWrite: () => relay.kick() };
   const retry = { maxAttempts: options.maxAttempts ?? 5, initialDelayMs: options.retryInitialDelayMs ?? 1_000 };
 
   if (options.declareTopology !== false) await retryUntilDone('declaring the topology', () => transport.declare(topology), log);
@@ -75,7 +80,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
           await deferQuestionRefresh(pool, (message.body as Messages['answer.accepted']).questionId, message.correlationId);
           relay.kick();
         } else {
-          await refreshAnswerContribution(pool, message.body.answerId);
+          await countAnswer(pool, message.body.answerId);
         }
       },
       prefetch: options.prefetch ?? 10,
@@ -88,7 +93,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   const taskWorker = matcherTasks
     .worker({ transport, prefetch: options.prefetch ?? 10, retry, log, onSettled: metrics.onSettled })
     .defineTask('refresh-answer', async ({ answerId }) => {
-      await refreshAnswerContribution(pool, answerId);
+      await countAnswer(pool, answerId);
     });
 
   // Expertise events first, so a restarted matcher has caught up before it takes questions.

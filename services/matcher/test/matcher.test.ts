@@ -1,17 +1,18 @@
-import { createPool, getAnswer, type Pool } from '@qr/db';
+import { createPool, type Pool } from '@qr/db';
 import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
 import { PermanentError, silentLog, type ReceivedMessage } from '@qr/lemur';
-import { expertiseGrowth, qualityFactor } from '@qr/matching';
+import { DEFAULT_ASK_BUDGET, type AskBudgetPolicy } from '@qr/matching';
+import { countAnswer, PgPeople } from '@qr/routing';
 import type { Messages } from '@qr/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deferQuestionRefresh, handleQuestionAsked, PgPeople, refreshAnswerContribution } from '../src/index.js';
+import { deferQuestionRefresh, handleQuestionAsked } from '../src/index.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 let db: TestDatabase;
 let pool: Pool;
 let kicks = 0;
-// every test makes new people: read the most active afresh for each question
-const deps = () => ({ pool, people: new PgPeople(pool, 0), matchLimit: 10, onOutboxWrite: () => kicks++ });
+// every test makes new people: read them afresh for each question
+const deps = (budget: AskBudgetPolicy = DEFAULT_ASK_BUDGET) => ({ pool, people: new PgPeople(pool, silentLog, budget), matchLimit: 10, onOutboxWrite: () => kicks++ });
 
 beforeAll(async () => {
   db = await createTestDatabase(adminUrl);
@@ -32,59 +33,15 @@ const asked = (questionId: number, askerId: number): ReceivedMessage<Messages['q
   id: `m-${questionId}`, type: 'question.asked', version: 1, correlationId: 'c', publishedAt: undefined, attempt: 1, redelivered: false, headers: {},
   body: { questionId, askerId, title: 'x', body: 'x', tags: [] },
 });
-const expertiseOf = async (userId: number): Promise<Record<string, number>> =>
-  Object.fromEntries((await pool.query<{ term: string; weight: number }>('select term, weight from user_expertise where user_id = $1', [userId])).rows.map((r) => [r.term, r.weight]));
-/** What an acceptance does: defer refresh-answer tasks through the outbox; then run them as the task worker would. */
-const accept = async (questionId: number): Promise<number[]> => {
-  const deferred = await deferQuestionRefresh(pool, questionId);
-  const { rows } = await pool.query<{ body: string }>(
-    "delete from outbox where type = 'refresh-answer' and queue = 'matcher.tasks' returning body",
-  );
-  expect(rows).toHaveLength(deferred);
-  const answerIds = rows.map((r) => (JSON.parse(r.body) as { answerId: number }).answerId);
-  for (const answerId of answerIds) await refreshAnswerContribution(pool, answerId);
-  return answerIds.sort((a, b) => a - b);
-};
-const sum = (weights: Record<string, number>): number => Object.values(weights).reduce((a, b) => a + b, 0);
-
-describe('expertise kept current from answer events', () => {
-  it('counts an answer once, moves with votes and acceptance, and ignores redeliveries', async () => {
+describe('an acceptance', () => {
+  it('defers a refresh-answer task for every answer of the question, through the outbox', async () => {
     const asker = await user('asker1');
-    const expert = await user('expert1');
-    const other = await user('other1');
     const q = await question(asker, 'Dry hopping a stout with Citra', ['hops', 'stout']);
-    const a = await answer(q, expert);
-
-    // stored forward-decayed: each answer's factor times its growth since the decay anchor
-    const growthA = expertiseGrowth((await getAnswer(pool, a))!.createdAt);
-    expect((await refreshAnswerContribution(pool, a)).delta).toBeCloseTo(growthA, 6);
-    expect(await refreshAnswerContribution(pool, a)).toEqual({ delta: 0 }); // answer.posted delivered twice
-    const afterPost = await expertiseOf(expert);
-    expect(sum(afterPost) / growthA).toBeCloseTo(1, 9);
-    expect(afterPost['tag:hops']).toBeGreaterThan(0);
-
-    await pool.query('update answers set score = 3 where id = $1', [a]); // what the api does on votes
-    await refreshAnswerContribution(pool, a);
-    await refreshAnswerContribution(pool, a);
-    expect(sum(await expertiseOf(expert)) / growthA).toBeCloseTo(qualityFactor({ score: 3, accepted: false }), 9);
-
-    await pool.query('update questions set accepted_answer_id = $2 where id = $1', [q, a]);
-    expect(await accept(q)).toEqual([a]);
-    expect(sum(await expertiseOf(expert)) / growthA).toBeCloseTo(qualityFactor({ score: 3, accepted: true }), 9);
-
-    // acceptance moves to another answer: the first one loses its bonus
-    const b = await answer(q, other);
-    await refreshAnswerContribution(pool, b);
-    await pool.query('update questions set accepted_answer_id = $2 where id = $1', [q, b]);
-    expect(await accept(q)).toEqual([a, b]);
-    const growthB = expertiseGrowth((await getAnswer(pool, b))!.createdAt);
-    expect(sum(await expertiseOf(expert)) / growthA).toBeCloseTo(qualityFactor({ score: 3, accepted: false }), 9);
-    expect(sum(await expertiseOf(other)) / growthB).toBeCloseTo(qualityFactor({ score: 0, accepted: true }), 9);
-    expect((await getAnswer(pool, b))?.accepted).toBe(true);
-  });
-
-  it('rejects an event about an unknown answer as permanent', async () => {
-    await expect(refreshAnswerContribution(pool, 987654321)).rejects.toBeInstanceOf(PermanentError);
+    const answers = [await answer(q, await user('a1')), await answer(q, await user('a2'))];
+    expect(await deferQuestionRefresh(pool, q, 'corr')).toBe(2);
+    const { rows } = await pool.query<{ body: string; headers: Record<string, string> }>("select body, headers from outbox where type = 'refresh-answer' and queue = 'matcher.tasks' order by id");
+    expect(rows.map((r) => (JSON.parse(r.body) as { answerId: number }).answerId).sort()).toEqual(answers.sort());
+    expect(rows.every((r) => r.headers['x-correlation-id'] === 'corr')).toBe(true);
   });
 });
 
@@ -93,7 +50,7 @@ describe('handleQuestionAsked', () => {
     const asker = await user('asker2');
     const expert = await user('expert2');
     const past = await question(asker, 'Which yeast for a Belgian tripel?', ['yeast', 'belgian']);
-    await refreshAnswerContribution(pool, await answer(past, expert));
+    await countAnswer(pool, await answer(past, expert));
     const q = await question(asker, 'Belgian tripel yeast temperature', ['yeast']);
 
     const kicksBefore = kicks;
@@ -119,21 +76,26 @@ describe('handleQuestionAsked', () => {
     expect(events.n).toBe(1);
   });
 
-  it('spreads the load: someone asked maxAsksPerWeek times this week goes after everyone else', async () => {
+  it('holds each person to their ask budget: the next best is asked, and the reasons say who was passed over', async () => {
     const asker = await user('asker4');
     const expert = await user('expert4');
     const bystander = await user('bystander4');
-    await refreshAnswerContribution(pool, await answer(await question(asker, 'Gose salt and coriander', ['gose']), expert));
-    await refreshAnswerContribution(pool, await answer(await question(asker, 'Storing cider', ['cider']), bystander));
+    await countAnswer(pool, await answer(await question(asker, 'Gose salt and coriander', ['gose']), expert));
+    await countAnswer(pool, await answer(await question(asker, 'Storing cider', ['cider']), bystander));
     const firsts: number[] = [];
+    const passedOver: (number[] | undefined)[] = [];
     for (let i = 0; i < 3; i++) {
       const q = await question(asker, `Gose question ${i}: salt?`, ['gose']);
-      // one person asked per question, so only the one on top collects asks
-      const outcome = await handleQuestionAsked({ ...deps(), matchLimit: 1, maxAsksPerWeek: 2 }, asked(q, asker), silentLog);
+      // one person asked per question; a budget of two asks a week for everyone (no answer earns more)
+      const outcome = await handleQuestionAsked({ ...deps({ asksPerAnswer: 0, minAsksPerWeek: 2 }), matchLimit: 1 }, asked(q, asker), silentLog);
       if (outcome.status !== 'matched') throw new Error('not matched');
       firsts.push(outcome.matches[0]!.userId);
+      passedOver.push(outcome.matches[0]!.reasons.passedOver);
     }
     expect(firsts).toEqual([expert, expert, bystander]); // the third ask would be the expert's third this week
+    expect(passedOver).toEqual([undefined, undefined, [expert]]);
+    const stored = await one<{ reasons: { passedOver?: number[] } }>('select reasons from question_matches where user_id = $1 order by question_id desc limit 1', [bystander]);
+    expect(stored.reasons.passedOver).toEqual([expert]);
   });
 
   it('still asks someone when the question has no known term (cold start: the recently active), and says why', async () => {

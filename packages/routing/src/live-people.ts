@@ -1,0 +1,297 @@
+import { getCorpusStats, loadAskers, loadAskTimes } from '@qr/db';
+import type { Log } from '@qr/lemur';
+import {
+  AskLedger, decide, DEFAULT_MODEL, PeopleIndex, whyNotAsk, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type Decision, type ExtractedTerms,
+  type RankingModel,
+} from '@qr/matching';
+import pg from 'pg';
+import { loadActiveModel, loadPeople, loadPreferences } from './people-loader.js';
+import { mostActive, type PeopleSource } from './people-source.js';
+
+/** Notified (payload: a user id) whenever what a matcher knows of a person may have changed: answers, acceptances, preferences. */
+export const PEOPLE_CHANGED = 'people_changed';
+/** Notified (payload: a question id) when a question's matches commit: those people were asked. */
+export const QUESTION_MATCHED = 'question_matched';
+/** Notified (payload: a version) when a ranking model is activated. */
+export const RANKING_MODEL_CHANGED = 'ranking_model_changed';
+
+const DAY_MS = 86_400_000;
+/** Asks older than this count against no budget (budget.ts counts a week, and a day). */
+const LEDGER_DAYS = 7;
+/** The most active people are chosen again at most this often. */
+const ACTIVE_REFRESH_MS = 5_000;
+
+export interface LivePeopleOptions {
+  databaseUrl: string;
+  log: Log;
+  budget: AskBudgetPolicy;
+  /**
+   * How often corpus statistics (document frequencies) are re-read at least; they drift slowly.
+   * A re-read reads every term: when it takes long (a large vocabulary), the next waits longer
+   * (see corpusRefreshDelay).
+   */
+  corpusRefreshMs?: number;
+  /** Delay before reconnecting the LISTEN connection after it failed. */
+  reconnectDelayMs?: number;
+}
+
+/**
+ * What the matcher knows about people, in memory, kept current from Postgres: loaded whole at start
+ * (everyone's terms and answers into the engine, the week's asks, the ask preferences, the active
+ * model), then each person again when Postgres notifies `people_changed`, each question's asks when
+ * it notifies `question_matched`, and the model when it notifies `ranking_model_changed`.
+ * Notifications are delivered at commit, to every matcher, so all of them follow every change within
+ * milliseconds, whoever made it; a new model is ranked with from the next question on, no restart.
+ * When the LISTEN connection drops, notifications may have been missed: it reconnects and reloads everything.
+ */
+export class LivePeople implements PeopleSource {
+  private index = new PeopleIndex();
+  private ledger = new AskLedger();
+  private preferences = new Map<number, AskPreferences>();
+  private active: { version: number | undefined; model: RankingModel } = { version: undefined, model: DEFAULT_MODEL };
+  private documents = 0;
+  private documentFrequency = new Map<string, number>();
+  private mostActive: { at: number; userIds: number[] } = { at: Number.NEGATIVE_INFINITY, userIds: [] };
+  private listener: pg.Client | undefined;
+  private corpusTimer: NodeJS.Timeout | undefined;
+  private lastCorpusLoadMs = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pendingPeople = new Set<number>();
+  private pendingQuestions = new Set<number>();
+  private modelChanged = false;
+  private flushing: Promise<void> | undefined;
+  /**
+   * Full reloads and per-person refreshes run one at a time, in order: a refresh notified while a
+   * full reload runs is applied after it (the reload may have read that person before the change).
+   */
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  private generation = 0;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: LivePeopleOptions,
+  ) {}
+
+  /** Listens first, then loads, so that nothing changed between the load and the LISTEN is missed. */
+  static async start(pool: pg.Pool, options: LivePeopleOptions): Promise<LivePeople> {
+    const people = new LivePeople(pool, options);
+    await people.listen();
+    await people.reloadAll();
+    people.scheduleCorpusRefresh();
+    return people;
+  }
+
+  get size(): { people: number; terms: number; postings: number } {
+    return this.index.size;
+  }
+
+  /** The version of the model ranked with (undefined: the default model). */
+  get modelVersion(): number | undefined {
+    return this.active.version;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.corpusTimer);
+    clearTimeout(this.reconnectTimer);
+    await this.queue;
+    await this.listener?.end().catch(() => {});
+  }
+
+  /** Re-reads the document frequencies now rather than at the next paced re-read (corpusRefreshDelay). */
+  reloadCorpus(): Promise<void> {
+    return this.inOrder(() => this.loadCorpus());
+  }
+
+  /** Resolves once every notification received so far has been applied (for tests and start-up). */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => {});
+    await this.queue;
+  }
+
+  // ---- PeopleSource ----------------------------------------------------------------------------------
+
+  /** Synchronous under the promise: nothing changes the index while it ranks. */
+  decide(question: ExtractedTerms, askerId: number, limit: number): Promise<Decision> {
+    const now = Date.now();
+    const check: BudgetCheck = {
+      policy: this.options.budget,
+      ledger: this.ledger,
+      answersPerDay: (userId) => this.index.activity(userId)?.answersPerDay(now) ?? 0,
+      preferences: (userId) => this.preferences.get(userId),
+    };
+    const stats = { documents: this.documents, documentFrequency: this.documentFrequency };
+    const input = { question, stats, now, model: this.active.model, extra: this.mostActiveAt(now), exclude: [askerId] };
+    return Promise.resolve(decide(this.index, input, limit, (userId) => whyNotAsk(check, userId, now)));
+  }
+
+  /** Counts a question's asks at once, when its matches committed (the notification that follows adds nothing twice). */
+  recordAsks(questionId: number, userIds: readonly number[], at = Date.now()): void {
+    for (const userId of userIds) this.ledger.record(userId, at, questionId);
+  }
+
+  /** The people answering most lately (mostActive), chosen again every few seconds and when someone's answering changed. */
+  private mostActiveAt(now: number): number[] {
+    if (now - this.mostActive.at >= ACTIVE_REFRESH_MS) this.mostActive = { at: now, userIds: mostActive(this.index, now) };
+    return this.mostActive.userIds;
+  }
+
+  // ---- keeping current -------------------------------------------------------------------------------
+
+  /** One timer at a time: the next re-read is scheduled when this one has ended. */
+  private scheduleCorpusRefresh(): void {
+    if (this.closed) return;
+    const delay = corpusRefreshDelay(this.options.corpusRefreshMs ?? 5_000, this.lastCorpusLoadMs);
+    this.corpusTimer = setTimeout(() => {
+      void (async () => {
+        try {
+          await this.loadCorpus();
+        } catch (error) {
+          this.options.log.warn({ err: error }, 'corpus statistics refresh failed');
+        }
+        this.ledger.forgetBefore(Date.now() - LEDGER_DAYS * DAY_MS);
+        this.scheduleCorpusRefresh(); // whatever failed above
+      })();
+    }, delay).unref();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    const generation = ++this.generation;
+    client.on('notification', (n) => {
+      if (n.channel === RANKING_MODEL_CHANGED) {
+        this.modelChanged = true;
+        this.scheduleFlush();
+        return;
+      }
+      const id = Number(n.payload);
+      if (!Number.isSafeInteger(id)) return;
+      if (n.channel === PEOPLE_CHANGED) this.pendingPeople.add(id);
+      else if (n.channel === QUESTION_MATCHED) this.pendingQuestions.add(id);
+      this.scheduleFlush();
+    });
+    client.on('error', (error) => this.onListenerLost(generation, error));
+    client.on('end', () => this.onListenerLost(generation, new Error('LISTEN connection ended')));
+    await client.connect();
+    await client.query(`listen ${PEOPLE_CHANGED}; listen ${QUESTION_MATCHED}; listen ${RANKING_MODEL_CHANGED}`);
+    this.listener = client;
+  }
+
+  private onListenerLost(generation: number, error: Error): void {
+    if (this.closed || generation !== this.generation) return;
+    this.generation += 1; // later events of the dead client are ignored
+    this.options.log.warn({ err: error }, 'lost the LISTEN connection; reconnecting, then reloading people');
+    const retry = (): void => {
+      this.reconnectTimer = setTimeout(() => {
+        if (this.closed) return;
+        this.listen()
+          .then(() => this.reloadAll())
+          .then(() => this.options.log.info(this.size, 'people reloaded after the LISTEN connection came back'))
+          .catch((failure: unknown) => {
+            this.options.log.warn({ err: failure }, 'reconnecting the LISTEN connection failed; retrying');
+            retry();
+          });
+      }, this.options.reconnectDelayMs ?? 1_000);
+    };
+    retry();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = this.inOrder(async () => {
+      // batch: everything notified while one refresh runs goes in the next
+      while (this.pendingPeople.size || this.pendingQuestions.size || this.modelChanged) {
+        const people = [...this.pendingPeople];
+        const questions = [...this.pendingQuestions];
+        const model = this.modelChanged;
+        this.pendingPeople.clear();
+        this.pendingQuestions.clear();
+        this.modelChanged = false;
+        try {
+          if (people.length) await this.loadPeople(people);
+          if (questions.length) await this.loadAsks(questions);
+          if (model) await this.loadModel();
+        } catch (error) {
+          this.options.log.warn({ err: error, people: people.length, questions: questions.length }, 'refreshing people failed; retrying');
+          for (const id of people) this.pendingPeople.add(id);
+          for (const id of questions) this.pendingQuestions.add(id);
+          this.modelChanged ||= model;
+          await new Promise((r) => setTimeout(r, 500));
+          if (this.closed) break;
+        }
+      }
+    }).finally(() => (this.flushing = undefined));
+  }
+
+  private inOrder(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private reloadAll(): Promise<void> {
+    return this.inOrder(async () => {
+      const [people, asks, preferences] = await Promise.all([
+        loadPeople(this.pool, undefined),
+        loadAskTimes(this.pool, LEDGER_DAYS, undefined),
+        loadPreferences(this.pool, undefined),
+        this.loadCorpus(),
+        this.loadModel(),
+      ]);
+      const index = new PeopleIndex();
+      for (const [userId, person] of people) index.setPerson(userId, person.terms, person.activity);
+      const ledger = new AskLedger();
+      for (const ask of asks) ledger.record(ask.userId, ask.at, ask.questionId);
+      this.index = index;
+      this.ledger = ledger;
+      this.preferences = preferences;
+      this.mostActive = { at: Number.NEGATIVE_INFINITY, userIds: [] };
+    });
+  }
+
+  /** (Re)loads these people: terms, activity, preferences. */
+  private async loadPeople(userIds: number[]): Promise<void> {
+    const [people, preferences] = await Promise.all([loadPeople(this.pool, userIds), loadPreferences(this.pool, userIds)]);
+    for (const userId of userIds) {
+      const person = people.get(userId);
+      if (person) this.index.setPerson(userId, person.terms, person.activity);
+      else this.index.forget(userId);
+      const prefs = preferences.get(userId);
+      if (prefs) this.preferences.set(userId, prefs);
+      else this.preferences.delete(userId);
+    }
+    this.mostActive = { at: Number.NEGATIVE_INFINITY, userIds: [] }; // someone's answering changed: choose again
+  }
+
+  /** Adds these questions' asks to the ledger, and their askers' questions to their activity. */
+  private async loadAsks(questionIds: number[]): Promise<void> {
+    const [asks, askers] = await Promise.all([loadAskTimes(this.pool, LEDGER_DAYS, questionIds), loadAskers(this.pool, questionIds)]);
+    for (const ask of asks) this.ledger.record(ask.userId, ask.at, ask.questionId);
+    for (const { userId, at } of askers) this.index.asked(userId, at);
+  }
+
+  private async loadModel(): Promise<void> {
+    const next = await loadActiveModel(this.pool, this.options.log);
+    if (next.version !== this.active.version) this.options.log.info({ version: next.version ?? 'default' }, 'ranking with a new model');
+    this.active = next;
+  }
+
+  private async loadCorpus(): Promise<void> {
+    const started = performance.now();
+    const { documents, documentFrequency } = await getCorpusStats(this.pool, undefined);
+    this.documents = documents;
+    this.documentFrequency = documentFrequency;
+    this.lastCorpusLoadMs = performance.now() - started;
+  }
+}
+
+/**
+ * When to re-read the corpus statistics next: every `baseMs`, but never spending more than ~1% of
+ * the time on it. A re-read reads every term (4k here, hundreds of thousands on a large site), and
+ * document frequencies of a large corpus move little in a minute. At most every 5 minutes, whatever
+ * one slow re-read took (a stall, a wait for a pooled connection).
+ */
+export function corpusRefreshDelay(baseMs: number, lastLoadMs: number): number {
+  return Math.max(baseMs, Math.min(Math.ceil(lastLoadMs * 100), 5 * 60_000));
+}

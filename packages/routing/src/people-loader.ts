@@ -1,0 +1,45 @@
+import { getActiveRankingModel, loadAnswerFacts, loadAskPreferences, loadLastAsked, loadPeopleExpertise, type Queryable } from '@qr/db';
+import type { Log } from '@qr/lemur';
+import { DEFAULT_MODEL, parseModel, PersonActivity, type AskPreferences, type RankingModel, type TermValues } from '@qr/matching';
+
+/** A person as the engine holds them: their terms and their activity. */
+export interface LoadedPerson {
+  terms: [string, TermValues][];
+  activity: PersonActivity;
+}
+
+/**
+ * These people (`undefined`: everyone who answered or asked) as the engine holds them, read from
+ * Postgres: their terms as stored, their answers replayed into their activity, their last question.
+ */
+export async function loadPeople(db: Queryable, userIds: number[] | undefined): Promise<Map<number, LoadedPerson>> {
+  const [terms, answers, asked] = await Promise.all([loadPeopleExpertise(db, userIds), loadAnswerFacts(db, userIds), loadLastAsked(db, userIds)]);
+  const people = new Map<number, LoadedPerson>();
+  const person = (userId: number): LoadedPerson => {
+    let p = people.get(userId);
+    if (!p) people.set(userId, (p = { terms: [], activity: new PersonActivity() }));
+    return p;
+  };
+  for (const row of terms) person(row.userId).terms.push([row.term, row.values]);
+  for (const fact of answers) person(fact.userId).activity.add(fact); // oldest first
+  for (const { userId, at } of asked) person(userId).activity.asked(at);
+  return people;
+}
+
+/** The ask limits and pauses these people (`undefined`: everyone) set. */
+export async function loadPreferences(db: Queryable, userIds: number[] | undefined): Promise<Map<number, AskPreferences>> {
+  const rows = await loadAskPreferences(db, userIds);
+  return new Map(rows.map((r) => [r.userId, { maxAsksPerDay: r.maxAsksPerDay, pausedUntil: r.pausedUntil }]));
+}
+
+/** The active model and its version, or the default (version undefined) when none is active or it cannot be read. */
+export async function loadActiveModel(db: Queryable, log: Log): Promise<{ version: number | undefined; model: RankingModel }> {
+  const row = await getActiveRankingModel(db);
+  if (!row) return { version: undefined, model: DEFAULT_MODEL };
+  try {
+    return { version: row.version, model: parseModel(row.model) };
+  } catch (error) {
+    log.error({ err: error, version: row.version }, 'the active ranking model cannot be read; ranking with the default model');
+    return { version: undefined, model: DEFAULT_MODEL };
+  }
+}
