@@ -43,6 +43,18 @@ describe('the lemur command against a running system', () => {
     expect((await lemur('replay')).err).toContain('say what to replay');
   });
 
+  it('tunes the ranking model: too little history here keeps the default, says so, and stores nothing; versions are listed and activated', async () => {
+    const tuned = await lemur('tune');
+    expect(tuned.code).toBe(0);
+    expect(tuned.out).toMatch(/too little history: 4 answered question\(s\)/);
+    expect(tuned.out).toContain('The matchers keep the default model');
+    expect((await lemur('tune', '--list')).out).toContain('no model stored');
+    const unknown = await lemur('tune', '--activate', '99');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('no model version 99');
+    expect((await lemur('tune', '--list', '--force')).code).toBe(2);
+  });
+
   it('lists queues with depth and consumers', async () => {
     // the management API refreshes its figures every few seconds
     const queues = await waitFor('the matcher to show as a consumer', async () => {

@@ -78,6 +78,9 @@ it('refuses what a service has no business doing, in Postgres and on the broker'
     ['api', 'delete from users'],
     ['api', 'insert into api_tokens (name, scope, token_hash) values (\'x\', \'admin\', \'\\x00\')'],
     ['matcher', 'drop table questions'],
+    ['matcher', 'update user_preferences set paused_until = null'],
+    ['matcher', 'insert into active_ranking_model (version) values (1)'],
+    ['api', 'select * from ranking_models'],
   ];
   for (const [service, sql] of tries) {
     const client = as(service);

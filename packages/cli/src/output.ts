@@ -1,3 +1,4 @@
+import type { Log } from '@qr/lemur';
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 
@@ -47,4 +48,11 @@ export function parseOrRaw(body: string): unknown {
   } catch {
     return body;
   }
+}
+
+/** The library's Log for a command: warnings and errors as one line each on stderr, the rest unsaid. */
+export function commandLog(io: Output): Log {
+  const say = (level: string) => (obj: object, msg?: string) => io.err(`${level}: ${msg ?? ''} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
+  const log: Log = { debug: () => {}, info: () => {}, warn: say('warning'), error: say('error'), child: () => log };
+  return log;
 }

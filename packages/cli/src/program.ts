@@ -8,6 +8,7 @@ import { queuesCommand } from './commands/queues.js';
 import { replayCommand } from './commands/replay.js';
 import { tailCommand } from './commands/tail.js';
 import { tokenCreate, tokenList, tokenRevoke } from './commands/tokens.js';
+import { tuneActivate, tuneCommand, tuneList } from './commands/tune.js';
 import type { TokenScope } from '@qr/db';
 import { loadCliConfig } from './config.js';
 import { CliContext } from './context.js';
@@ -89,6 +90,18 @@ export async function runCli(argv: string[], io: Output, env?: Env, signal?: Abo
     .option('--source <name>', 'names the site, so two sites\' ids do not collide (default: the name of the folder the file is in)')
     .action(async (path: string, o: { source?: string }) => {
       await importStackExchange(context(), io, path, o);
+    });
+
+  program.command('tune')
+    .description('fit the ranking model on this database\'s history, print how it validates against the active model and the baselines, store it, and activate it if it is better')
+    .option('--force', 'activate the new model even if it does not validate better')
+    .option('--list', 'list the stored versions instead')
+    .option('--activate <version>', 'make a stored version the active one instead (a rollback)', positiveInt)
+    .action(async (o: { force?: boolean; list?: boolean; activate?: number }) => {
+      if ([o.list, o.activate !== undefined, o.force].filter(Boolean).length > 1) throw new UsageError('--list, --activate and --force go alone');
+      if (o.list) await tuneList(context(), io);
+      else if (o.activate !== undefined) await tuneActivate(context(), io, o.activate);
+      else await tuneCommand(context(), io, { force: o.force });
     });
 
   const token = program.command('token').description('bearer tokens of the api: service (the web app), user (one user), admin (replay, dead letters, maintenance)');

@@ -4,7 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 /** Tasks the matcher runs for itself and others: name -> arguments. */
 export const matcherTaskSchemas = {
-  /** Bring one answer's contribution to its author's expertise up to date (score, acceptance). */
+  /** Make sure one answer is counted for its author, and tell the matchers its author changed (an acceptance). */
   'refresh-answer': Type.Object({ answerId: Type.Integer({ minimum: 1 }) }),
 };
 

@@ -40,7 +40,11 @@ export const servicePermissions = {
       question_terms: ['select', 'insert'],
       term_document_frequency: ['select', 'insert', 'update'],
       user_expertise: ['select', 'insert', 'update'],
-      answer_contributions: ['select', 'insert', 'update'],
+      answer_contributions: ['select', 'insert'],
+      // ask limits and pauses, and the model to rank with: read, never written
+      user_preferences: ['select'],
+      ranking_models: ['select'],
+      active_ranking_model: ['select'],
       pgmigrations: ['select'],
     },
   },

@@ -5,7 +5,7 @@ import {
   dropPendingAcceptances, findImportedQuestionIds, findImportedUserIds, insertImportedAnswers, insertImportedQuestions, insertImportedUsers,
   listImportedAnswerIds, listImportedQuestionsWithoutTerms, withTransaction, type ImportAnswer, type ImportQuestion, type ImportUser, type PoolClient,
 } from '@qr/db';
-import { ensureQuestionTerms, refreshAnswerContribution } from '@qr/matcher';
+import { countAnswer, ensureQuestionTerms } from '@qr/routing';
 import { dumpDate, readPosts, type SeAnswer, type SePost, type SeQuestion } from '@qr/stackexchange';
 import type { CliContext } from '../context.js';
 import { progress, table, UsageError, type Output } from '../output.js';
@@ -23,7 +23,7 @@ export interface ImportSummary {
   acceptedAnswers: { set: number; notImported: number };
   /** Rows not imported, by reason, with the first example of each. */
   skipped: Map<string, { rows: number; example: string }>;
-  expertise: { questionTermsStored: number; answersRefreshed: number; answersChanged: number };
+  expertise: { questionTermsStored: number; answersChecked: number; answersCounted: number };
   seconds: number;
 }
 
@@ -200,11 +200,11 @@ async function loadBatch(client: PoolClient, source: string, posts: SePost[], ta
 
 /**
  * What the imported answers teach: each question's terms stored once (unanswered ones count for
- * IDF too), then each answer's contribution brought up to date, as if it had just been posted.
- * Pages through ids in the database; both steps are idempotent.
+ * IDF too), then each answer counted for its author, as when it was posted (nothing for an answer
+ * to one's own question). Pages through ids in the database; both steps are idempotent.
  */
 async function buildExpertise(ctx: CliContext, source: string): Promise<ImportSummary['expertise']> {
-  const result = { questionTermsStored: 0, answersRefreshed: 0, answersChanged: 0 };
+  const result = { questionTermsStored: 0, answersChecked: 0, answersCounted: 0 };
 
   const questionBar = progress('question terms', await countImportedQuestionsWithoutTerms(ctx.pool, source));
   try {
@@ -228,10 +228,10 @@ async function buildExpertise(ctx: CliContext, source: string): Promise<ImportSu
       const ids = await listImportedAnswerIds(ctx.pool, source, after, BATCH);
       if (ids.length === 0) break;
       for (const id of ids) {
-        const { delta } = await refreshAnswerContribution(ctx.pool, id);
-        result.answersRefreshed += 1;
-        if (delta !== 0) result.answersChanged += 1;
-        answerBar.update(result.answersRefreshed);
+        const { counted } = await countAnswer(ctx.pool, id);
+        result.answersChecked += 1;
+        if (counted) result.answersCounted += 1;
+        answerBar.update(result.answersChecked);
       }
       after = ids.at(-1) as number;
     }
@@ -257,6 +257,6 @@ function printSummary(io: Output, file: string, s: ImportSummary): void {
   }
   io.out(
     `expertise: terms stored for ${s.expertise.questionTermsStored} question(s); ` +
-      `${s.expertise.answersRefreshed} answer(s) checked, ${s.expertise.answersChanged} changed their author's expertise`,
+      `${s.expertise.answersChecked} answer(s) checked, ${s.expertise.answersCounted} counted for their author`,
   );
 }

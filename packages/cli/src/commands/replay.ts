@@ -1,8 +1,9 @@
 import { asReplay, type Destination } from '@qr/lemur';
 import { getMatches, getQuestion, selectJournal, type JournalEntry } from '@qr/db';
-import { decideMatches, PgPeople } from '@qr/matcher';
+import { DEFAULT_ASK_BUDGET } from '@qr/matching';
+import { decideMatches, PgPeople } from '@qr/routing';
 import type { CliContext } from '../context.js';
-import { progress, table, UsageError, type Output } from '../output.js';
+import { commandLog, progress, table, UsageError, type Output } from '../output.js';
 
 export interface ReplayOptions {
   question?: number[];
@@ -67,17 +68,19 @@ async function dryRun(ctx: CliContext, io: Output, entries: JournalEntry[], matc
       io.out(`question ${questionId}: no longer exists`);
       continue;
     }
-    const { matches } = await decideMatches({ people: new PgPeople(ctx.pool, 0), matchLimit }, question);
+    const { decision } = await decideMatches(new PgPeople(ctx.pool, commandLog(io), DEFAULT_ASK_BUDGET), question, matchLimit);
+    const { matches } = decision;
     const stored = await getMatches(ctx.pool, questionId);
     const sameOrder = stored.length === matches.length && stored.every((s, i) => s.userId === matches[i]?.userId);
     const sameScores = sameOrder && stored.every((s, i) => Math.abs(s.score - (matches[i]?.score ?? NaN)) < 1e-9);
     io.out(`question ${questionId}: ${question.title}`);
     io.out(table(['rank', 'user', 'score', 'terms', 'tags'], matches.map((m, i) => [i + 1, m.userId, m.score.toFixed(4), m.reasons.terms.join(', '), m.reasons.tags.join(', ')])));
+    if (decision.passed.length) io.out(`passed over for load: ${decision.passed.map((p) => `${p.userId} (${p.reason})`).join(', ')}`);
     const verdict = sameScores
       ? 'the same people, order and scores'
       : sameOrder
         ? 'the same people in the same order; scores moved (the corpus and expertise grew since)'
-        : `different: stored ${stored.map((m) => m.userId).join(', ') || 'none'} (expertise has changed since)`;
+        : `different: stored ${stored.map((m) => m.userId).join(', ') || 'none'} (expertise, activity, asks or the model changed since)`;
     io.out(question.matchedAt ? `stored matches: ${verdict}` : 'not matched yet');
   }
 }
