@@ -76,6 +76,41 @@ describe('the pages', () => {
     await page.close();
   });
 
+  it('lets a person pause being asked on the preferences page; the next question goes to someone else and says so', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage();
+    const outside = onlyOurOrigin(page);
+    await page.goto(`${system.apiUrl}/preferences.html#token=${TestSystem.serviceToken}`);
+    await page.getByLabel('Person').selectOption({ label: `hops (#${people.hops})` });
+    await page.getByLabel(/At most this many asks a day/).fill('3');
+    await page.getByLabel(/Ask nothing until/).fill('2099-12-31');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/Saved/);
+    const stored = await fetch(`${system.apiUrl}/users/${people.hops}/preferences`, { headers: TestSystem.serviceHeaders });
+    expect(await stored.json()).toMatchObject({ maxAsksPerDay: 3, pausedUntil: '2099-12-31T23:59:59.000Z' });
+    await page.screenshot({ path: path.join(artifacts, 'preferences.png'), fullPage: true });
+
+    // the matcher hears of it at once (people_changed): the hops expert is passed over, and the page says for whom
+    await page.goto(`${system.apiUrl}/`);
+    await page.getByLabel('Ask as').selectOption({ label: `asker (#${people.asker})` });
+    await page.getByLabel('Title').fill('Which hops give the most bitterness?');
+    await page.getByLabel('Question', { exact: true }).fill('Bittering hops for an IPA boil.');
+    await page.getByLabel('Tags (comma-separated)').fill('hops');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    const first = page.locator('#matches li.match').first();
+    await first.waitFor({ timeout: 20_000 });
+    expect(await page.locator(`#matches li.match[data-user-id="${people.hops}"]`).count()).toBe(0);
+    expect(await first.locator('.reasons').textContent()).toContain('asked instead of hops');
+    expect(outside).toEqual([]);
+
+    // and back: no pause
+    await page.goto(`${system.apiUrl}/preferences.html`);
+    await page.getByLabel('Person').selectOption({ label: `hops (#${people.hops})` });
+    await page.getByLabel(/Ask nothing until/).fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/Saved/);
+    await page.close();
+  });
+
   it('shows queues and a dead letter with its reason on the operations page, and replays it', { timeout: 60_000 }, async () => {
     // a message the matcher cannot read: dead-lettered with the reason
     const transport = new StompTransport({ url: `stomp://${rabbit.host}:${rabbit.stompPort}`, login: rabbit.login, passcode: rabbit.passcode, vhost: system.vhost, managementUrl: rabbit.managementUrl });

@@ -11,7 +11,10 @@ const preferencesBody = {
   minProperties: 1,
   properties: {
     optedOut: { type: 'array', uniqueItems: true, maxItems: notificationKinds.length, items: { type: 'string', enum: [...notificationKinds] } },
-    dailyCap: { type: 'integer', minimum: 0, maximum: 1000 },
+    /** at most this many asks (questions routed to them) a day; null: only what their answering earns */
+    maxAsksPerDay: { type: ['integer', 'null'], minimum: 0, maximum: 1000 },
+    /** asked nothing until then (an ISO date-time); null: not paused */
+    pausedUntil: { type: ['string', 'null'], format: 'date-time', maxLength: 40 },
     digest: { type: 'string', enum: ['off', 'hourly', 'daily'] },
   },
 } as const;
@@ -24,7 +27,13 @@ const unsubscribeQuery = {
 } as const;
 
 /** What a person may see of their preferences: never the unsubscribe token. */
-const visible = (p: Preferences) => ({ userId: p.userId, optedOut: p.optedOut, dailyCap: p.dailyCap, digest: p.digest });
+const visible = (p: Preferences) => ({
+  userId: p.userId,
+  optedOut: p.optedOut,
+  maxAsksPerDay: p.maxAsksPerDay,
+  pausedUntil: p.pausedUntil?.toISOString() ?? null,
+  digest: p.digest,
+});
 
 const page = (title: string, body: string): string =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
@@ -40,13 +49,14 @@ export function registerPreferenceRoutes(app: FastifyInstance, pool: Pool, auth:
     return visible(await ensurePreferences(pool, request.params.id));
   });
 
-  app.put<{ Params: IdParams; Body: { optedOut?: NotificationKind[]; dailyCap?: number; digest?: DigestMode } }>(
+  app.put<{ Params: IdParams; Body: { optedOut?: NotificationKind[]; maxAsksPerDay?: number | null; pausedUntil?: string | null; digest?: DigestMode } }>(
     '/users/:id/preferences',
     { schema: { params: idParams, body: preferencesBody }, config: { auth: ['service', 'user'] } },
     async (request) => {
       await auth.actAs(request, request.params.id);
       if (!(await userExists(pool, request.params.id))) throw notFound('user', request.params.id);
-      return visible(await updatePreferences(pool, request.params.id, request.body));
+      const { pausedUntil, ...rest } = request.body;
+      return visible(await updatePreferences(pool, request.params.id, { ...rest, ...(pausedUntil === undefined ? {} : { pausedUntil: pausedUntil === null ? null : new Date(pausedUntil) }) }));
     },
   );
 

@@ -200,10 +200,12 @@ describe('preferences and unsubscribe', () => {
   it('reads and changes a person\'s preferences, rejecting unknown kinds and fields', async () => {
     const id = await user('Prefs');
     const defaults = await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` });
-    expect(defaults.json()).toEqual({ userId: id, optedOut: [], dailyCap: 5, digest: 'off' }); // never the unsubscribe token
-    const changed = await app.inject({ method: 'PUT', headers: service, url: `/users/${id}/preferences`, payload: { optedOut: ['answer_voted_up'], dailyCap: 2, digest: 'daily' } });
-    expect(changed.json()).toEqual({ userId: id, optedOut: ['answer_voted_up'], dailyCap: 2, digest: 'daily' });
-    for (const payload of [{ optedOut: ['spam'] }, { dailyCap: -1 }, { digest: 'weekly' }, { token: 'x' }, {}]) {
+    expect(defaults.json()).toEqual({ userId: id, optedOut: [], maxAsksPerDay: null, pausedUntil: null, digest: 'off' }); // never the unsubscribe token
+    const changed = await app.inject({ method: 'PUT', headers: service, url: `/users/${id}/preferences`, payload: { optedOut: ['answer_voted_up'], maxAsksPerDay: 2, pausedUntil: '2031-01-02T03:04:05.000Z', digest: 'daily' } });
+    expect(changed.json()).toEqual({ userId: id, optedOut: ['answer_voted_up'], maxAsksPerDay: 2, pausedUntil: '2031-01-02T03:04:05.000Z', digest: 'daily' });
+    const cleared = await app.inject({ method: 'PUT', headers: service, url: `/users/${id}/preferences`, payload: { maxAsksPerDay: null, pausedUntil: null } });
+    expect(cleared.json()).toEqual({ userId: id, optedOut: ['answer_voted_up'], maxAsksPerDay: null, pausedUntil: null, digest: 'daily' });
+    for (const payload of [{ optedOut: ['spam'] }, { maxAsksPerDay: -1 }, { maxAsksPerDay: 1.5 }, { pausedUntil: 'next tuesday' }, { dailyCap: 2 }, { digest: 'weekly' }, { token: 'x' }, {}]) {
       expect((await app.inject({ method: 'PUT', headers: service, url: `/users/${id}/preferences`, payload })).statusCode, JSON.stringify(payload)).toBe(400);
     }
     expect((await app.inject({ method: 'GET', headers: service, url: '/users/999999999/preferences' })).statusCode).toBe(404);

@@ -56,7 +56,7 @@ describe('authentication and scopes', () => {
       { method: 'POST', url: '/questions/1/answers', payload: { userId: asker, body: 'b' } },
       { method: 'POST', url: '/answers/1/votes', payload: { userId: asker, value: 1 } },
       { method: 'POST', url: '/questions/1/accept', payload: { answerId: 1 } },
-      { method: 'PUT', url: `/users/${asker}/preferences`, payload: { dailyCap: 1 } },
+      { method: 'PUT', url: `/users/${asker}/preferences`, payload: { maxAsksPerDay: 1 } },
       { method: 'GET', url: `/users/${asker}/preferences` },
       { method: 'PUT', url: '/admin/maintenance', payload: { enabled: true } },
       { method: 'PUT', url: '/admin/announcement', payload: { message: 'x' } },

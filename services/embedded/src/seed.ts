@@ -1,7 +1,7 @@
 import {
   findImportedQuestionIds, findImportedUserIds, insertImportedAnswers, insertImportedQuestions, insertImportedUsers, withTransaction, type Pool,
 } from '@qr/db';
-import { ensureQuestionTerms, refreshAnswerContribution } from '@qr/matcher';
+import { countAnswer, ensureQuestionTerms } from '@qr/routing';
 import type { Logger } from '@qr/runtime';
 import { demoHistory, demoPeople } from './demo-community.js';
 
@@ -30,7 +30,7 @@ export async function seedDemoCommunity(pool: Pool, log: Logger): Promise<number
     })));
     return { inserted: inserted.map((r) => r.id), asker: idOf('asker') };
   });
-  for (const answerId of answerIds.inserted) await refreshAnswerContribution(pool, answerId);
+  for (const answerId of answerIds.inserted) await countAnswer(pool, answerId);
   const { rows } = await pool.query('select id, asker_id as "askerId", title, body, tags, created_at as "createdAt", accepted_answer_id as "acceptedAnswerId", matched_at as "matchedAt" from questions where source = $1', [SOURCE]);
   for (const question of rows) await ensureQuestionTerms(pool, question);
   log.info({ people: people.length, answers: answerIds.inserted.length }, answerIds.inserted.length ? 'demo community seeded' : 'demo community already there');

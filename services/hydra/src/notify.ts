@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Messages } from '@qr/contracts';
 import {
-  countTodaysQuestionEmails, ensurePreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, markNotificationsSent,
+  ensurePreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, markNotificationsSent,
   recordNotification, withTransaction, type NotificationKind, type Pool,
 } from '@qr/db';
 import { PermanentError, type Log } from '@qr/lemur';
@@ -58,8 +58,7 @@ export function links(publicUrl: string, token: string, kind?: NotificationKind)
 
 /**
  * Tells each recipient of an event, each at most once. For every recipient, in one transaction: the
- * preferences decide (opted out or over the daily cap: skipped; digest mode: kept for the digest;
- * else to send now) and the intent is recorded, keyed by (event, recipient). Then the email is sent
+ * preferences decide (opted out: skipped; digest mode: kept for the digest; else to send now) and the intent is recorded, keyed by (event, recipient). Then the email is sent
  * and marked sent. A redelivery finds the row and sends nothing again; the one window that can
  * repeat an email is a crash after the SMTP server accepted it and before it was marked sent, and
  * the repeat carries the same Message-ID, so mail systems drop it. An SMTP failure throws: the event
@@ -73,11 +72,10 @@ export async function notify(deps: NotifyDeps, eventId: string, type: EventType,
     const messageId = stableMessageId([eventId, String(recipientId)], deps.messageIdDomain);
     const { row, token } = await withTransaction(deps.pool, async (client) => {
       const prefs = await ensurePreferences(client, recipientId);
-      await client.query('select 1 from user_preferences where user_id = $1 for update', [recipientId]); // one decision at a time per person
       let status: 'pending' | 'digest' | 'skipped' = prefs.digest === 'off' ? 'pending' : 'digest';
       let reason: string | undefined;
+      // how often a person is asked (their daily limit, pauses, budgets) is the matcher's to decide: it asks someone else
       if (prefs.optedOut.includes(payload.kind)) [status, reason] = ['skipped', 'opted out'];
-      else if (payload.kind === 'question_for_you' && (await countTodaysQuestionEmails(client, recipientId)) >= prefs.dailyCap) [status, reason] = ['skipped', 'daily cap'];
       return { row: await recordNotification(client, { eventId, recipientId, kind: payload.kind, status, reason, payload, messageId }), token: prefs.unsubscribeToken };
     });
     if (row.status === 'skipped') outcome.skipped += 1;

@@ -4,7 +4,7 @@ import { ApiError, byId, call, element, tokenField } from './api.js';
 interface Match {
   userId: number;
   score: number;
-  reasons: { terms: string[]; tags: string[]; recentAnswers?: number };
+  reasons: { terms: string[]; tags: string[]; recentAnswers?: number; passedOver?: number[] };
 }
 
 const token = tokenField(byId<HTMLInputElement>('token'), 'qr.service-token');
@@ -73,6 +73,7 @@ function showMatches(matches: Match[]): void {
       if (m.reasons.tags.length) why.push(`tags: ${m.reasons.tags.join(', ')}`);
       if (m.reasons.terms.length) why.push(`words: ${m.reasons.terms.join(', ')}`);
       if (m.reasons.recentAnswers) why.push(`answered lately (${m.reasons.recentAnswers})`);
+      if (m.reasons.passedOver?.length) why.push(`asked instead of ${m.reasons.passedOver.map((id) => names.get(id) ?? `#${id}`).join(', ')} (asked enough lately, or paused)`);
       li.append(element('p', why.join(' · ') || 'among the most active lately', 'reasons'));
       return li;
     }),

@@ -1,0 +1,81 @@
+import './style.css';
+import { ApiError, byId, call, element, tokenField } from './api.js';
+
+interface Preferences {
+  userId: number;
+  optedOut: string[];
+  maxAsksPerDay: number | null;
+  pausedUntil: string | null;
+  digest: 'off' | 'hourly' | 'daily';
+}
+
+const token = tokenField(byId<HTMLInputElement>('token'), 'qr.service-token');
+const status = byId<HTMLParagraphElement>('status');
+const personSelect = byId<HTMLSelectElement>('person');
+const form = byId<HTMLFormElement>('preferences');
+const maxAsks = byId<HTMLInputElement>('max-asks');
+const pausedUntil = byId<HTMLInputElement>('paused-until');
+const digest = byId<HTMLSelectElement>('digest');
+const optOuts = (): HTMLInputElement[] => [...form.querySelectorAll<HTMLInputElement>('input[name="optedOut"]')];
+
+const failed = (what: string, error: unknown): string =>
+  error instanceof ApiError && error.status === 401 ? 'That token is not accepted.' : `${what}: ${(error as Error).message}`;
+
+async function loadPeople(): Promise<void> {
+  if (!token()) {
+    status.textContent = 'Paste the service token npm start printed (or open the link it printed).';
+    return;
+  }
+  try {
+    const { people } = await call<{ people: { id: number; name: string }[] }>(token(), 'GET', '/people?limit=200');
+    personSelect.replaceChildren(...people.map((p) => {
+      const option = element('option', `${p.name} (#${p.id})`);
+      option.value = String(p.id);
+      return option;
+    }));
+    await loadPreferences();
+  } catch (error) {
+    status.textContent = failed('Could not list people', error);
+  }
+}
+
+function show(p: Preferences): void {
+  maxAsks.value = p.maxAsksPerDay === null ? '' : String(p.maxAsksPerDay);
+  pausedUntil.value = p.pausedUntil ? p.pausedUntil.slice(0, 10) : '';
+  digest.value = p.digest;
+  for (const box of optOuts()) box.checked = p.optedOut.includes(box.value);
+  form.hidden = false;
+}
+
+async function loadPreferences(): Promise<void> {
+  if (!personSelect.value) return;
+  try {
+    show(await call<Preferences>(token(), 'GET', `/users/${personSelect.value}/preferences`));
+    status.textContent = `Preferences of ${personSelect.selectedOptions[0]?.textContent ?? ''}.`;
+  } catch (error) {
+    status.textContent = failed('Could not read the preferences', error);
+  }
+}
+
+byId<HTMLInputElement>('token').addEventListener('change', () => void loadPeople());
+personSelect.addEventListener('change', () => void loadPreferences());
+void loadPeople();
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void (async () => {
+    const change = {
+      maxAsksPerDay: maxAsks.value === '' ? null : Number(maxAsks.value),
+      // a pause lasts to the end of the day chosen (UTC)
+      pausedUntil: pausedUntil.value === '' ? null : `${pausedUntil.value}T23:59:59.000Z`,
+      optedOut: optOuts().filter((box) => box.checked).map((box) => box.value),
+      digest: digest.value,
+    };
+    try {
+      show(await call<Preferences>(token(), 'PUT', `/users/${personSelect.value}/preferences`, change));
+      status.textContent = 'Saved. The matchers follow it from the next question on.';
+    } catch (error) {
+      status.textContent = failed('Not saved', error);
+    }
+  })();
+});
