@@ -72,7 +72,7 @@ describe('a matcher on another machine', () => {
       STOMP_VHOST: system.vhost,
       RABBITMQ_MANAGEMENT_URL: `http://${hostIp}:15672`,
       HEALTH_PORT: '0',
-      MATCHER_MAX_ASKS_PER_WEEK: '100000',
+      MATCHER_MIN_ASKS_PER_WEEK: '100000',
     };
     matcher = new ServiceProcess('matcher@netns', 'ip', env, ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'services/matcher/src/main.ts']);
     await matcher.waitForLog((l) => l.msg === 'matcher started', 40_000);

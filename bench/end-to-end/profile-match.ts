@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { createPool } from '@qr/db';
 import pg from 'pg';
 import { silentLog } from '@qr/lemur';
-import { decideMatches, LivePeople, PgPeople } from '../../services/matcher/src/index.js';
+import { DEFAULT_ASK_BUDGET } from '@qr/matching';
+import { decideMatches, LivePeople, PgPeople } from '@qr/routing';
 
 const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const client = new pg.Client({ connectionString: admin });
@@ -30,18 +31,18 @@ const query = pool.query.bind(pool);
     timings.set(label, [...(timings.get(label) ?? []), performance.now() - started]);
   }
 }) as typeof pool.query;
-const live = await LivePeople.start(pool, { databaseUrl: url.toString(), log: silentLog });
+const live = await LivePeople.start(pool, { databaseUrl: url.toString(), log: silentLog, budget: DEFAULT_ASK_BUDGET });
 timings.clear();
 try {
   const { rows } = await pool.query<{ title: string; body: string; tags: string[]; askerId: number }>(
     'select title, body, tags, asker_id as "askerId" from questions order by random() limit 40',
   );
-  for (const [name, people] of [['PgPeople (queries per question)', new PgPeople(pool, 5_000)], ['LivePeople (in memory)', live]] as const) {
+  for (const [name, people] of [['PgPeople (queries per question)', new PgPeople(pool, silentLog, DEFAULT_ASK_BUDGET)], ['LivePeople (in memory)', live]] as const) {
     const totals: number[] = [];
     timings.clear();
     for (const q of rows) {
       const started = performance.now();
-      await decideMatches({ people, matchLimit: 10 }, q);
+      await decideMatches(people, q, 10);
       totals.push(performance.now() - started);
     }
     totals.sort((a, b) => a - b);

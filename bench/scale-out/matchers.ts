@@ -55,7 +55,7 @@ for (const workers of WORKERS) {
   const vhost = `bench-${randomUUID()}`;
   const management = new RabbitManagement({ url: 'http://127.0.0.1:15672', login: 'guest', passcode: 'guest', vhost });
   await management.createVhost();
-  const env = { ...process.env, DATABASE_URL: databaseUrl, STOMP_VHOST: vhost, LOG_LEVEL: 'warn', HEALTH_PORT: '0', MATCHER_MAX_ASKS_PER_WEEK: '1000000', MATCHER_PREFETCH: '20' };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, STOMP_VHOST: vhost, LOG_LEVEL: 'warn', HEALTH_PORT: '0', MATCHER_MIN_ASKS_PER_WEEK: '1000000', MATCHER_PREFETCH: '20' };
   const pool = createPool(databaseUrl, { onError: () => {} });
   const { rows: sample } = await pool.query<{ title: string; body: string; tags: string[]; askerId: number }>(
     `select title, body, tags, asker_id as "askerId" from questions order by random() limit $1`, [QUESTIONS]);

@@ -57,7 +57,7 @@ export class TestSystem {
    * person (10 by default) would rightly send everyone to the back, so it is lifted unless a test sets it.
    */
   async startMatcher(extra: Record<string, string> = {}): Promise<ServiceProcess> {
-    const matcher = new ServiceProcess('matcher', 'services/matcher/src/main.ts', this.env({ HEALTH_PORT: '0', MATCHER_MAX_ASKS_PER_WEEK: '100000', ...extra }));
+    const matcher = new ServiceProcess('matcher', 'services/matcher/src/main.ts', this.env({ HEALTH_PORT: '0', MATCHER_MIN_ASKS_PER_WEEK: '100000', ...extra }));
     this.processes.push(matcher);
     await matcher.waitForLog((l) => l.msg === 'matcher started');
     return matcher;
