@@ -33,7 +33,7 @@ const DEFAULTS = { l2: 0.01, recencyHalfLife: 0.25, maxIterations: 50 };
  *
  * Why this and not coordinate ascent on MRR: it is deterministic and converges in a few dozen steps,
  * and on the public sites' training periods it matched a LambdaRank refinement and a LambdaMART
- * re-ranker (packages/eval/README.md).
+ * re-ranker (docs/evaluation.md).
  */
 export function fitListwise(groups: readonly RankingGroup[], options: FitOptions = {}): Float64Array {
   const { l2, recencyHalfLife, maxIterations, prior } = { ...DEFAULTS, ...options };

@@ -75,7 +75,7 @@ export function rankingGroups(history: Dataset, questions: readonly SeQuestion[]
  *
  * Chosen on the training periods of the public sites (rolling windows before each test period):
  * this plain fit beat pulling the weights toward the default model, and beat choosing between the
- * two on the validation period (packages/eval/README.md).
+ * two on the validation period (docs/evaluation.md).
  */
 export function fitCommunityModel(
   dataset: Dataset,

@@ -20,7 +20,7 @@ export interface AskBudgetPolicy {
  * A question asks MATCH_LIMIT (10) people and gets one or two answers: five or so asks per answer is
  * the community's average. A person may be asked four times that for every answer they gave lately
  * (twenty), so those who answer much are rarely held back, and anyone at least once a day (seven a
- * week), Aardvark's mark. Measured against tighter budgets in packages/eval/README.md.
+ * week), Aardvark's mark. Measured against tighter budgets in docs/evaluation.md.
  */
 export const DEFAULT_ASK_BUDGET: AskBudgetPolicy = { asksPerAnswer: 20, minAsksPerWeek: 7 };
 
@@ -99,19 +99,31 @@ export interface Ask extends Scored {
 }
 
 /**
- * The people to ask, from a ranking (best first): the first `limit` who may be asked, in order. A
- * question is never left with nobody while anyone may be asked: those over their budget or paused are
- * passed over, and each ask names who was passed over above it.
+ * The people to ask, from a ranking (best first): the first `limit` who may be asked, in order. Those
+ * over their budget or paused are passed over, and each ask names who was passed over above it. A
+ * question is never left with nobody: when everyone who could be asked is over the budget the
+ * community sets, the best of them is asked all the same (a person's own limit or pause never is).
  */
 export function chooseAsks(ranked: Iterable<Scored>, limit: number, whyNot: (userId: number) => PassReason | undefined): { asks: Ask[]; passed: { userId: number; reason: PassReason }[] } {
   const asks: Ask[] = [];
   const passed: { userId: number; reason: PassReason }[] = [];
   if (limit < 1) return { asks, passed };
+  let bestOverBudget: Scored | undefined;
   for (const candidate of ranked) {
     const reason = whyNot(candidate.userId);
-    if (reason) passed.push({ userId: candidate.userId, reason });
-    else asks.push({ ...candidate, passedOver: passed.slice(0, MAX_PASSED_OVER).map((p) => p.userId) });
+    if (reason) {
+      passed.push({ userId: candidate.userId, reason });
+      if (reason === 'budget') bestOverBudget ??= candidate;
+    } else {
+      asks.push({ ...candidate, passedOver: passed.slice(0, MAX_PASSED_OVER).map((p) => p.userId) });
+    }
     if (asks.length === limit) break;
+  }
+  if (asks.length === 0 && bestOverBudget) {
+    const chosen = bestOverBudget;
+    const at = passed.findIndex((p) => p.userId === chosen.userId);
+    asks.push({ ...chosen, passedOver: passed.slice(0, Math.min(at, MAX_PASSED_OVER)).map((p) => p.userId) });
+    passed.splice(at, 1);
   }
   return { asks, passed };
 }

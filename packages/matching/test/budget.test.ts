@@ -40,4 +40,12 @@ describe('ask budgets', () => {
     expect(passed).toEqual([{ userId: 1, reason: 'budget' }, { userId: 3, reason: 'budget' }]);
     expect(chooseAsks(ranked, 0, () => undefined).asks).toEqual([]);
   });
+
+  it('never leave a question with nobody: with everyone over budget, the best of them is asked; a pause or one\'s own limit is never overridden', () => {
+    const ranked = [1, 2, 3].map((userId) => ({ userId, score: 10 - userId }));
+    const { asks, passed } = chooseAsks(ranked, 2, (u) => (u === 1 ? 'paused' : 'budget'));
+    expect(asks).toEqual([{ userId: 2, score: 8, passedOver: [1] }]);
+    expect(passed).toEqual([{ userId: 1, reason: 'paused' }, { userId: 3, reason: 'budget' }]);
+    expect(chooseAsks(ranked, 2, () => 'own daily limit').asks).toEqual([]);
+  });
 });
