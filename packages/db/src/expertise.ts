@@ -121,8 +121,3 @@ export async function listUncountedAnswerIds(db: Queryable, afterId: number, lim
 export async function notifyPeopleChanged(db: Queryable, userId: number): Promise<void> {
   await db.query("select pg_notify('people_changed', $1::text)", [userId]);
 }
-
-/** notifyPeopleChanged for everyone who answered a question (its acceptance changed). */
-export async function notifyAnswerersChanged(db: Queryable, questionId: number): Promise<void> {
-  await db.query("select pg_notify('people_changed', user_id::text) from (select distinct user_id from answers where question_id = $1) a", [questionId]);
-}

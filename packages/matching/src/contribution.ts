@@ -17,23 +17,6 @@ export interface TermValues {
   tagRecent: number;
 }
 
-export const NO_VALUES: Readonly<TermValues> = Object.freeze({ expertise: 0, recent: 0, tagRecent: 0 });
-
-/** Sums `add` into `into` (either may hold a term the other lacks). */
-export function addValues(into: Map<string, TermValues>, add: ReadonlyMap<string, TermValues>): Map<string, TermValues> {
-  for (const [term, v] of add) {
-    const held = into.get(term);
-    if (held) {
-      held.expertise += v.expertise;
-      held.recent += v.recent;
-      held.tagRecent += v.tagRecent;
-    } else {
-      into.set(term, { ...v });
-    }
-  }
-  return into;
-}
-
 /** Weights scaled to sum 1 (so a long question or answer does not count for more than a short one). */
 function shares(weights: ReadonlyMap<string, number>): [string, number][] {
   let total = 0;

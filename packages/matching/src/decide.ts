@@ -10,7 +10,7 @@ export interface Decision {
   ranked: Scored[];
 }
 
-export const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
+const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
 
 /**
  * Decides whom to ask about a question: everyone ranked by the model, then the first `limit` who may

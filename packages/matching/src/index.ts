@@ -1,8 +1,8 @@
 export type { TermWeights } from './term-weights.js';
 export { extractAnswerTerms, extractTerms, TAG_PREFIX, type ExtractedTerms, type QuestionText } from './extract-terms.js';
 export { decodeEntities, htmlToText } from './html-to-text.js';
-export { DECAY_ANCHOR_MS, decayAt, DecayedCount, growth, HALF_LIFE_DAYS } from './decay.js';
-export { addValues, ANSWER_PREFIX, answerContribution, NO_VALUES, type TermValues } from './contribution.js';
+export { decayAt, DecayedCount, growth, HALF_LIFE_DAYS } from './decay.js';
+export { ANSWER_PREFIX, answerContribution, type TermValues } from './contribution.js';
 export { countsForAuthor, PersonActivity, SETTLED_AFTER_DAYS, type AnswerFact } from './person-activity.js';
 export { backgroundProbability, CONTENT_FEATURES, FEATURES, questionLookups, type CorpusStats, type FeatureName, type Lookup } from './features.js';
 export { DEFAULT_MODEL, DEFAULT_MU, modelOf, parseModel, scoreOf, weightVector, type RankingModel } from './model.js';
@@ -11,4 +11,4 @@ export { rankReference, type ReferencePerson } from './rank-reference.js';
 export {
   AskLedger, chooseAsks, DEFAULT_ASK_BUDGET, weeklyBudget, whyNotAsk, type Ask, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type PassReason,
 } from './budget.js';
-export { decide, round4, type Decision } from './decide.js';
+export { decide, type Decision } from './decide.js';

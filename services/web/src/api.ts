@@ -44,3 +44,30 @@ export function byId<T extends HTMLElement>(id: string): T {
   if (!e) throw new Error(`no #${id}`);
   return e as T;
 }
+
+/** Why a call failed, for a person: a refused token, or what went wrong. */
+export const failure = (what: string, error: unknown): string =>
+  error instanceof ApiError && error.status === 401 ? 'That token is not accepted.' : `${what}: ${(error as Error).message}`;
+
+/**
+ * Fills a select with the people (`GET /people`, a service token), each as "name (#id)"; returns
+ * them by id, or undefined (and says why in `status`) when there is no token or the call failed.
+ */
+export async function listPeople(token: string, select: HTMLSelectElement, status: HTMLElement): Promise<Map<number, string> | undefined> {
+  if (!token) {
+    status.textContent = 'Paste the service token npm start printed (or open the link it printed).';
+    return undefined;
+  }
+  try {
+    const { people } = await call<{ people: { id: number; name: string }[] }>(token, 'GET', '/people?limit=200');
+    select.replaceChildren(...people.map((p) => {
+      const option = element('option', `${p.name} (#${p.id})`);
+      option.value = String(p.id);
+      return option;
+    }));
+    return new Map(people.map((p) => [p.id, p.name]));
+  } catch (error) {
+    status.textContent = failure('Could not list people', error);
+    return undefined;
+  }
+}

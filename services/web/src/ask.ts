@@ -1,5 +1,5 @@
 import './style.css';
-import { ApiError, byId, call, element, tokenField } from './api.js';
+import { byId, call, element, listPeople, tokenField } from './api.js';
 
 interface Match {
   userId: number;
@@ -10,25 +10,13 @@ interface Match {
 const token = tokenField(byId<HTMLInputElement>('token'), 'qr.service-token');
 const status = byId<HTMLParagraphElement>('status');
 const askerSelect = byId<HTMLSelectElement>('asker');
-const names = new Map<number, string>();
+let names = new Map<number, string>();
 
 async function loadPeople(): Promise<void> {
-  if (!token()) {
-    status.textContent = 'Paste the service token npm start printed (or open the link it printed).';
-    return;
-  }
-  try {
-    const { people } = await call<{ people: { id: number; name: string }[] }>(token(), 'GET', '/people?limit=200');
-    askerSelect.replaceChildren(...people.map((p) => {
-      names.set(p.id, p.name);
-      const option = element('option', `${p.name} (#${p.id})`);
-      option.value = String(p.id);
-      return option;
-    }));
-    status.textContent = `${people.length} people to ask as.`;
-  } catch (error) {
-    status.textContent = error instanceof ApiError && error.status === 401 ? 'That token is not accepted.' : `Could not list people: ${(error as Error).message}`;
-  }
+  const people = await listPeople(token(), askerSelect, status);
+  if (!people) return;
+  names = people;
+  status.textContent = `${people.size} people to ask as.`;
 }
 byId<HTMLInputElement>('token').addEventListener('change', () => void loadPeople());
 void loadPeople();

@@ -1,5 +1,5 @@
 import './style.css';
-import { ApiError, byId, call, element, tokenField } from './api.js';
+import { byId, call, failure, listPeople, tokenField } from './api.js';
 
 interface Preferences {
   userId: number;
@@ -18,25 +18,8 @@ const pausedUntil = byId<HTMLInputElement>('paused-until');
 const digest = byId<HTMLSelectElement>('digest');
 const optOuts = (): HTMLInputElement[] => [...form.querySelectorAll<HTMLInputElement>('input[name="optedOut"]')];
 
-const failed = (what: string, error: unknown): string =>
-  error instanceof ApiError && error.status === 401 ? 'That token is not accepted.' : `${what}: ${(error as Error).message}`;
-
 async function loadPeople(): Promise<void> {
-  if (!token()) {
-    status.textContent = 'Paste the service token npm start printed (or open the link it printed).';
-    return;
-  }
-  try {
-    const { people } = await call<{ people: { id: number; name: string }[] }>(token(), 'GET', '/people?limit=200');
-    personSelect.replaceChildren(...people.map((p) => {
-      const option = element('option', `${p.name} (#${p.id})`);
-      option.value = String(p.id);
-      return option;
-    }));
-    await loadPreferences();
-  } catch (error) {
-    status.textContent = failed('Could not list people', error);
-  }
+  if (await listPeople(token(), personSelect, status)) await loadPreferences();
 }
 
 function show(p: Preferences): void {
@@ -53,7 +36,7 @@ async function loadPreferences(): Promise<void> {
     show(await call<Preferences>(token(), 'GET', `/users/${personSelect.value}/preferences`));
     status.textContent = `Preferences of ${personSelect.selectedOptions[0]?.textContent ?? ''}.`;
   } catch (error) {
-    status.textContent = failed('Could not read the preferences', error);
+    status.textContent = failure('Could not read the preferences', error);
   }
 }
 
@@ -75,7 +58,7 @@ form.addEventListener('submit', (event) => {
       show(await call<Preferences>(token(), 'PUT', `/users/${personSelect.value}/preferences`, change));
       status.textContent = 'Saved. The matchers follow it from the next question on.';
     } catch (error) {
-      status.textContent = failed('Not saved', error);
+      status.textContent = failure('Not saved', error);
     }
   })();
 });
