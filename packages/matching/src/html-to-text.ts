@@ -1,33 +1,42 @@
-const NAMED_ENTITIES: ReadonlyMap<string, string> = new Map([
-  ['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"], ['nbsp', ' '],
-  ['ndash', '–'], ['mdash', '—'], ['hellip', '…'], ['lsquo', '‘'], ['rsquo', '’'], ['ldquo', '“'], ['rdquo', '”'],
-  ['laquo', '«'], ['raquo', '»'], ['middot', '·'], ['bull', '•'], ['times', '×'], ['deg', '°'],
-  ['copy', '©'], ['reg', '®'], ['trade', '™'], ['euro', '€'], ['pound', '£'], ['cent', '¢'],
-]);
+import { decodeHTML } from 'entities';
+import { Parser } from 'htmlparser2';
 
-function codePointToString(codePoint: number): string {
-  const valid = Number.isInteger(codePoint) && codePoint > 0 && codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff);
-  return valid ? String.fromCodePoint(codePoint) : ' ';
-}
+/** Elements whose content is not text a reader sees. */
+const HIDDEN = new Set(['script', 'style']);
 
-/** Decodes numeric (`&#39;`, `&#x27;`) and the common named entities; unknown ones are left as they are. */
+/** Decodes HTML entities (numeric and named, as HTML5 defines them); what is not an entity stays as it is. */
 export function decodeEntities(text: string): string {
-  return text.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g, (entity: string, name: string) => {
-    if (name.startsWith('#x') || name.startsWith('#X')) return codePointToString(Number.parseInt(name.slice(2), 16));
-    if (name.startsWith('#')) return codePointToString(Number.parseInt(name.slice(1), 10));
-    return NAMED_ENTITIES.get(name.toLowerCase()) ?? entity;
-  });
+  return decodeHTML(text);
 }
 
 /**
- * Plain text of an HTML fragment (a Stack Exchange post body): comments, scripts and styles are
- * removed, every other tag becomes a space (so `<p>a</p><p>b</p>` stays two words), then entities
- * are decoded. Decoding comes last so that escaped markup (`&lt;div&gt;`) survives as text.
+ * Plain text of an HTML fragment (a Stack Exchange post body), in one pass of htmlparser2's
+ * tokenizer (a state machine: linear in the input, whatever its markup; unclosed tags and
+ * comments cost no backtracking). Comments, scripts and styles are dropped, every tag becomes a
+ * space (so `<p>a</p><p>b</p>` stays two words), entities are decoded in text only, so escaped
+ * markup (`&lt;div&gt;`) survives as text. `chunks` may split the input anywhere: the parser
+ * streams, which is what keeps it one pass (the tests feed it one character at a time).
  */
-export function htmlToText(html: string): string {
-  const withoutTags = html
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
-    .replace(/<\/?[a-zA-Z][^>]*>/g, ' ');
-  return decodeEntities(withoutTags);
+export function htmlToText(html: string | Iterable<string>): string {
+  const parts: string[] = [];
+  let hidden = 0;
+  const parser = new Parser(
+    {
+      onopentagname(name) {
+        if (HIDDEN.has(name)) hidden++;
+        parts.push(' ');
+      },
+      onclosetag(name) {
+        if (HIDDEN.has(name) && hidden > 0) hidden--;
+        parts.push(' ');
+      },
+      ontext(text) {
+        if (hidden === 0) parts.push(text);
+      },
+    },
+    { decodeEntities: true },
+  );
+  for (const chunk of typeof html === 'string' ? [html] : html) parser.write(chunk);
+  parser.end();
+  return parts.join('');
 }
