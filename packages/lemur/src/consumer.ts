@@ -174,7 +174,9 @@ export class Consumer<TBody> {
     const started = performance.now();
     const headers = delivery.headers;
     const type = headers[Headers.type] ?? this.options.defaultType;
-    const id = headers[Headers.messageId] ?? headers['message-id'] ?? randomUUID();
+    // an id is what retries, dead letters and replays follow a message by: one that is absent or empty
+    // (a bare STOMP client may send `x-message-id:`) gets one here, on receipt, and keeps it from then on
+    const id = headers[Headers.messageId] || randomUUID();
     // headers are the sender's word: a count that is not a small whole number counts as the first
     const attempt = Math.max(1, count(headers[Headers.attempt], 1)) + count(headers['x-delivery-count'], 0);
     const log = new LazyChildLog(this.log, { messageId: id, type, correlationId: headers[Headers.correlationId] ?? id, attempt });
@@ -289,7 +291,7 @@ export class Consumer<TBody> {
   private copyOf(delivery: Delivery, meta: { id: string; type: string }, extra: MessageHeaders): OutgoingMessage {
     const headers: MessageHeaders = {};
     for (const [name, value] of Object.entries(delivery.headers)) if (!deliveryHeaders.has(name)) headers[name] = value;
-    headers[Headers.messageId] ??= meta.id;
+    headers[Headers.messageId] = meta.id;
     headers[Headers.type] ??= meta.type;
     return { id: meta.id, type: meta.type, body: delivery.body, headers: { ...headers, ...extra } };
   }

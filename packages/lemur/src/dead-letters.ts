@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Headers, type MessageHeaders, type OutgoingMessage } from './message.js';
 import { deadLetterQueueName } from './topology.js';
 import type { Delivery, Transport } from './transport.js';
@@ -17,7 +18,7 @@ export interface DeadLetter {
 export function describeDeadLetter(message: { headers: MessageHeaders; body: string }): DeadLetter {
   const h = message.headers;
   return {
-    id: h[Headers.messageId] ?? h['message-id'] ?? '',
+    id: h[Headers.messageId] ?? '',
     type: h[Headers.type] ?? '',
     reason: h[Headers.deadReason] ?? (h['x-first-death-reason'] ? `broker: ${h['x-first-death-reason']}` : ''),
     error: h[Headers.deadError] ?? '',
@@ -83,7 +84,10 @@ async function replayOn(transport: Transport, queue: string, options: ReplayDead
       clearTimeout(idle);
       idle = setTimeout(() => finish(), idleMs);
       const dead = describeDeadLetter(delivery);
-      if ((wanted && !wanted.has(dead.id)) || replayed >= limit || (dead.id !== '' && replayedIds.has(dead.id))) {
+      // a dead letter without an id (dead-lettered by a version that kept empty ids) gets one now:
+      // the loop guard below follows ids, and the copy must come back recognisable
+      if (dead.id === '') dead.id = randomUUID();
+      if ((wanted && !wanted.has(dead.id)) || replayed >= limit || replayedIds.has(dead.id)) {
         held.push(delivery); // left unacked: handed back when the connection closes
       } else {
         replayed += 1;
@@ -94,6 +98,7 @@ async function replayOn(transport: Transport, queue: string, options: ReplayDead
             for (const [name, value] of Object.entries(delivery.headers)) if (!deadHeaders.has(name)) headers[name] = value;
             headers[Headers.attempt] = '1';
             headers['x-replayed-from'] = deadLetterQueueName(queue);
+            headers[Headers.messageId] = dead.id;
             const copy: OutgoingMessage = { id: dead.id, type: dead.type, headers, body: delivery.body };
             try {
               await transport.publish({ queue }, copy);

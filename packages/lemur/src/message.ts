@@ -46,7 +46,6 @@ export interface NewMessageOptions {
   headers?: MessageHeaders;
 }
 
-/** Builds a message carrying the headers every consumer of ours relies on. */
 /**
  * Builds a message carrying the headers every consumer of ours relies on. Version 1 and attempt 1
  * are what a consumer assumes when `x-message-version` and `x-attempt` are absent (as on a bare

@@ -480,4 +480,21 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
     expect(result.replayed).toBe(1);
     await consumer.close();
   });
+
+  it('gives a message with an empty id one on receipt: its dead letter is replayed once, not in a loop', async () => {
+    const consumer = new Consumer({ transport, queue: 'work', defaultType: 'work', decode: (_t, _v, body) => body, handle: async () => { throw new PermanentError('still broken'); } });
+    await consumer.start();
+    await transport.publish({ queue: 'work' }, createMessage('work', { n: 6 }, { id: '' })); // as a bare STOMP client may send it
+    await new Promise((r) => setTimeout(r, 1_000));
+    const result = await replayDeadLetters(() => world.connect(), 'work', { idleMs: 800 });
+    expect(result.replayed).toBe(1);
+    await consumer.close();
+    const reader = await world.connect();
+    const dead: Delivery[] = [];
+    await reader.subscribe(deadLetterQueueName('work'), (d) => dead.push(d), { prefetch: 10 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.headers[Headers.messageId]).toMatch(/^[0-9a-f-]{36}$/);
+    await reader.close();
+  });
 });
