@@ -38,10 +38,11 @@ export async function listAnswerIdsOfQuestion(db: Queryable, questionId: number)
 
 /**
  * Records a person's vote (a second vote by the same person replaces the first) and moves the
- * answer's score by the difference. Run it inside a transaction. Returns the new score, or
- * undefined for an unknown answer.
+ * answer's score by the difference. Run it inside a transaction. Returns the score and whether the
+ * vote changed anything (the same vote again changes nothing: nothing to tell anyone), or undefined
+ * for an unknown answer.
  */
-export async function upsertVote(db: Queryable, v: { answerId: number; userId: number; value: 1 | -1 }): Promise<number | undefined> {
+export async function upsertVote(db: Queryable, v: { answerId: number; userId: number; value: 1 | -1 }): Promise<{ score: number; changed: boolean } | undefined> {
   // Lock the answer: two votes on it (even two first votes by one person) apply one after the other.
   const { rowCount } = await db.query('select 1 from answers where id = $1 for update', [v.answerId]);
   if (rowCount !== 1) return undefined;
@@ -49,14 +50,17 @@ export async function upsertVote(db: Queryable, v: { answerId: number; userId: n
     'select value from votes where answer_id = $1 and user_id = $2 for update',
     [v.answerId, v.userId],
   );
-  await db.query(
-    `insert into votes (answer_id, user_id, value) values ($1, $2, $3)
-     on conflict (answer_id, user_id) do update set value = excluded.value, created_at = now()`,
-    [v.answerId, v.userId, v.value],
-  );
+  const before = previous[0]?.value ?? 0;
+  if (before !== v.value) {
+    await db.query(
+      `insert into votes (answer_id, user_id, value) values ($1, $2, $3)
+       on conflict (answer_id, user_id) do update set value = excluded.value, created_at = now()`,
+      [v.answerId, v.userId, v.value],
+    );
+  }
   const { rows } = await db.query<{ score: number }>(
     'update answers set score = score + $2 where id = $1 returning score',
-    [v.answerId, v.value - (previous[0]?.value ?? 0)],
+    [v.answerId, v.value - before],
   );
-  return rows[0]?.score;
+  return { score: rows[0]?.score as number, changed: before !== v.value };
 }

@@ -60,12 +60,22 @@ export async function getQuestion(db: Queryable, id: number): Promise<QuestionRo
   return rows[0];
 }
 
-/** Records the accepted answer; false when the answer does not belong to the question. */
-export async function setAcceptedAnswer(db: Queryable, questionId: number, answerId: number): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `update questions set accepted_answer_id = $2
-      where id = $1 and exists (select 1 from answers where id = $2 and question_id = $1)`,
+/**
+ * Records the accepted answer, in one statement. 'accepted' when it changed; 'unchanged' when that
+ * answer was already the accepted one (nothing to tell anyone); 'not_an_answer' when the answer does
+ * not belong to the question.
+ */
+export async function setAcceptedAnswer(db: Queryable, questionId: number, answerId: number): Promise<'accepted' | 'unchanged' | 'not_an_answer'> {
+  const { rows } = await db.query<{ outcome: 'accepted' | 'unchanged' | 'not_an_answer' }>(
+    `with answer as (select 1 from answers where id = $2 and question_id = $1),
+          accepted as (
+            update questions set accepted_answer_id = $2
+             where id = $1 and accepted_answer_id is distinct from $2 and exists (select 1 from answer)
+             returning 1)
+     select case when exists (select 1 from accepted) then 'accepted'
+                 when exists (select 1 from answer) then 'unchanged'
+                 else 'not_an_answer' end as outcome`,
     [questionId, answerId],
   );
-  return rowCount === 1;
+  return (rows[0] as { outcome: 'accepted' | 'unchanged' | 'not_an_answer' }).outcome;
 }

@@ -139,35 +139,38 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, auth: Auth): void {
     const answerId = request.params.id;
     const { userId, value } = request.body;
     await auth.actAs(request, userId);
-    const score = await withTransaction(pool, async (client) => {
+    const vote = await withTransaction(pool, async (client) => {
       const answer = await getAnswer(client, answerId);
       if (!answer) throw notFound('answer', answerId);
       await requireUser(client, userId);
       if (answer.userId === userId) throw new HttpError(400, 'own_answer', 'people cannot vote on their own answers');
-      const newScore = await upsertVote(client, { answerId, userId, value });
-      await enqueue(client, 'answer.voted', { answerId, userId, value }, request.id);
-      return newScore;
+      const recorded = await upsertVote(client, { answerId, userId, value });
+      if (!recorded) throw notFound('answer', answerId);
+      // the same vote again changes nothing, so it tells nobody anything
+      if (recorded.changed) await enqueue(client, 'answer.voted', { answerId, userId, value }, request.id);
+      return recorded;
     });
-    deps.onOutboxWrite();
-    return reply.code(201).send({ answerId, score });
+    if (vote.changed) deps.onOutboxWrite();
+    return reply.code(201).send({ answerId, score: vote.score });
   });
 
   app.post<{ Params: IdParams; Body: Accept }>('/questions/:id/accept', { schema: { params: idParams, body: acceptBody }, config: asUser }, async (request, reply) => {
     const questionId = request.params.id;
     const { answerId } = request.body;
     const caller = await auth.require(request, ['service', 'user']);
-    await withTransaction(pool, async (client) => {
+    const outcome = await withTransaction(pool, async (client) => {
       const question = await getQuestion(client, questionId);
       if (!question) throw notFound('question', questionId);
       if (caller.scope === 'user' && caller.userId !== question.askerId) {
         throw new HttpError(403, 'forbidden', 'only the asker (or the web app) may accept an answer');
       }
-      if (!(await setAcceptedAnswer(client, questionId, answerId))) {
-        throw new HttpError(400, 'not_an_answer', `answer ${answerId} does not answer question ${questionId}`);
-      }
-      await enqueue(client, 'answer.accepted', { answerId, questionId }, request.id);
+      const accepted = await setAcceptedAnswer(client, questionId, answerId);
+      if (accepted === 'not_an_answer') throw new HttpError(400, 'not_an_answer', `answer ${answerId} does not answer question ${questionId}`);
+      // accepting the accepted answer again changes nothing, so it tells nobody anything
+      if (accepted === 'accepted') await enqueue(client, 'answer.accepted', { answerId, questionId }, request.id);
+      return accepted;
     });
-    deps.onOutboxWrite();
+    if (outcome === 'accepted') deps.onOutboxWrite();
     return reply.code(200).send({ questionId, answerId });
   });
 

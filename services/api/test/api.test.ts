@@ -143,12 +143,15 @@ describe('answers, votes and acceptance', () => {
     expect(up.json()).toEqual({ answerId, score: 1 });
     const changed = await post(`/answers/${answerId}/votes`, { userId: voter, value: -1 });
     expect(changed.json()).toEqual({ answerId, score: -1 }); // a second vote replaces the first
+    const again = await post(`/answers/${answerId}/votes`, { userId: voter, value: -1 });
+    expect(again.json()).toEqual({ answerId, score: -1 }); // the same vote again changes nothing, and publishes nothing
     expect((await post(`/answers/${answerId}/votes`, { userId: expert, value: 1 })).json().error.code).toBe('own_answer');
     expect((await post(`/answers/${answerId}/votes`, { userId: voter, value: 2 })).statusCode).toBe(400);
     expect((await post('/answers/999999999/votes', { userId: voter, value: 1 })).statusCode).toBe(404);
 
     const accepted = await post(`/questions/${questionId}/accept`, { answerId });
     expect(accepted.statusCode).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await post(`/questions/${questionId}/accept`, { answerId })).statusCode).toBe(200); // changes nothing, publishes nothing
     const { rows } = await pool.query('select accepted_answer_id from questions where id = $1', [questionId]);
     expect(rows[0].accepted_answer_id).toBe(answerId);
 
