@@ -20,8 +20,8 @@ export {
   listImportedAnswerIds, listImportedQuestionsWithoutTerms, type ImportAnswer, type ImportedRow, type ImportQuestion, type ImportUser,
 } from './import.js';
 export {
-  claimDueDigests, ensurePreferences, loadAskPreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, listDigestNotifications,
-  markDigestSent, markNotificationsSent, notificationKinds, recordNotification, unsubscribeByToken, updatePreferences,
+  claimDueDigests, claimNotification, ensurePreferences, loadAskPreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, listDigestNotifications,
+  markDigestSent, markNotificationsSent, notificationKinds, recordNotification, releaseNotification, unsubscribeByToken, updatePreferences,
   type AnswerDetails, type DigestMode, type MatchedQuestionDetails, type NotificationKind, type NotificationRow, type Preferences, type PreferencesChange,
 } from './notifications.js';
 export { getSiteStatus, setAnnouncement, setMaintenance, type SiteStatus } from './site-status.js';

@@ -80,7 +80,8 @@ export interface NotificationRow {
   eventId: string;
   recipientId: number;
   kind: NotificationKind;
-  status: 'pending' | 'digest' | 'sent' | 'skipped';
+  /** pending -> sending (claimNotification) -> sent; digest -> sent; skipped (migrations/009) */
+  status: 'pending' | 'sending' | 'digest' | 'sent' | 'skipped';
   reason: string | null;
   payload: Record<string, unknown>;
   messageId: string;
@@ -105,8 +106,30 @@ export async function recordNotification(
   return rows[0] as NotificationRow;
 }
 
+/**
+ * Takes a notification to send it: pending (or sending under a lease that ran out) becomes sending,
+ * leased for `leaseSeconds`. Exactly one of several concurrent callers gets 'claimed'; the others get
+ * the row's status as it is ('sending' while another holds it, 'sent' once it went out).
+ */
+export async function claimNotification(db: Queryable, id: number, leaseSeconds: number): Promise<'claimed' | NotificationRow['status']> {
+  const { rows } = await db.query<{ outcome: 'claimed' | NotificationRow['status'] }>(
+    `with claimed as (
+       update notifications set status = 'sending', lease_until = now() + make_interval(secs => $2)
+        where id = $1 and (status = 'pending' or (status = 'sending' and lease_until < now()))
+        returning 1)
+     select case when exists (select 1 from claimed) then 'claimed' else (select status from notifications where id = $1) end as outcome`,
+    [id, leaseSeconds],
+  );
+  return rows[0]?.outcome ?? 'skipped';
+}
+
+/** Gives back a claimed notification whose email could not be sent: pending again, for the next attempt. */
+export async function releaseNotification(db: Queryable, id: number): Promise<void> {
+  await db.query("update notifications set status = 'pending', lease_until = null where id = $1 and status = 'sending'", [id]);
+}
+
 export async function markNotificationsSent(db: Queryable, ids: number[]): Promise<void> {
-  await db.query("update notifications set status = 'sent', sent_at = now() where id = any($1::bigint[])", [ids]);
+  await db.query("update notifications set status = 'sent', sent_at = now(), lease_until = null where id = any($1::bigint[])", [ids]);
 }
 
 /** People whose digest is due (their period has passed since the last one) and who have something waiting; locked for this sender. */

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Messages } from '@qr/contracts';
 import {
-  ensurePreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, markNotificationsSent,
-  recordNotification, withTransaction, type NotificationKind, type Pool,
+  claimNotification, ensurePreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, markNotificationsSent,
+  recordNotification, releaseNotification, withTransaction, type NotificationKind, type Pool,
 } from '@qr/db';
+import { retryUntilDone } from '@qr/runtime';
 import { PermanentError, type Log } from '@qr/lemur';
 import type { Mailer } from './mailer.js';
 import { excerpt, renderNotification, type Payload } from './templates.js';
@@ -45,6 +46,21 @@ export async function recipientsOf(pool: Pool, type: EventType, body: Messages[E
   return vote.value === 1 && vote.userId !== a.answererId ? [{ recipientId: a.answererId, payload: { kind: 'answer_voted_up', ...base } }] : [];
 }
 
+/**
+ * What an event is about, whatever message carried it: the key a person is told about it by, once.
+ * A message sent twice (a relay republishing, a retry) or a second message about the same thing (an
+ * answer accepted again, a vote up given again after being taken back) has the same key, so it
+ * emails nobody a second time.
+ */
+export function eventKey(type: EventType, body: Messages[EventType]): string {
+  if (type === 'question.matched') return `${type}:${(body as Messages['question.matched']).questionId}`;
+  if (type === 'answer.voted') {
+    const vote = body as Messages['answer.voted'];
+    return `${type}:${vote.answerId}:${vote.userId}:${vote.value}`;
+  }
+  return `${type}:${(body as { answerId: number }).answerId}`;
+}
+
 /** A Message-ID that is the same for every attempt at telling this person about this event. */
 export function stableMessageId(parts: string[], domain: string): string {
   return `<${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40)}@${domain}>`;
@@ -56,15 +72,25 @@ export function links(publicUrl: string, token: string, kind?: NotificationKind)
   return { question: (id: number) => `${base}/questions/${id}`, unsubscribe: unsubscribe(kind), unsubscribeAll: unsubscribe() };
 }
 
+/** How long a claimed notification is this attempt's alone (claimNotification): longer than any send. */
+export const SEND_LEASE_SECONDS = 120;
+/** How long marking an email sent is retried on its own before the event is retried instead. */
+const MARK_SENT_WITHIN_MS = 60_000;
+
 /**
  * Tells each recipient of an event, each at most once. For every recipient, in one transaction: the
- * preferences decide (opted out: skipped; digest mode: kept for the digest; else to send now) and the intent is recorded, keyed by (event, recipient). Then the email is sent
- * and marked sent. A redelivery finds the row and sends nothing again; the one window that can
- * repeat an email is a crash after the SMTP server accepted it and before it was marked sent, and
- * the repeat carries the same Message-ID, so mail systems drop it. An SMTP failure throws: the event
- * is retried with backoff, then dead-lettered with the reason.
+ * preferences decide (opted out: skipped; digest mode: kept for the digest; else to send now) and the
+ * intent is recorded, keyed by (what the event is about, recipient): eventKey. Then the row is
+ * claimed (pending -> sending, leased), so of two copies of an event handled at once only one sends;
+ * the other is retried later and finds it sent. After the SMTP server accepted the email, marking it
+ * sent is retried on its own (a database fault there must not send it again). The window that can
+ * still repeat an email: a crash, or a database down for longer than MARK_SENT_WITHIN_MS, after the
+ * send and before the mark, once the lease has run out; the repeat carries the same Message-ID, so
+ * mail systems drop it. An SMTP failure gives the row back and throws: the event is retried with
+ * backoff, then dead-lettered with the reason.
  */
-export async function notify(deps: NotifyDeps, eventId: string, type: EventType, body: Messages[EventType]): Promise<{ sent: number; skipped: number; digest: number }> {
+export async function notify(deps: NotifyDeps, type: EventType, body: Messages[EventType]): Promise<{ sent: number; skipped: number; digest: number }> {
+  const eventId = eventKey(type, body);
   const outcome = { sent: 0, skipped: 0, digest: 0 };
   for (const { recipientId, payload } of await recipientsOf(deps.pool, type, body)) {
     const contact = await getUserContact(deps.pool, recipientId);
@@ -80,15 +106,23 @@ export async function notify(deps: NotifyDeps, eventId: string, type: EventType,
     });
     if (row.status === 'skipped') outcome.skipped += 1;
     if (row.status === 'digest') outcome.digest += 1;
-    if (row.status !== 'pending') continue;
+    if (row.status !== 'pending' && row.status !== 'sending') continue;
+    const claim = await claimNotification(deps.pool, row.id, SEND_LEASE_SECONDS);
+    if (claim === 'sending') throw new Error(`notification ${row.id} is being sent by another attempt; this event is tried again later`);
+    if (claim !== 'claimed') continue; // sent meanwhile
     const l = links(deps.publicUrl, token, payload.kind);
-    await deps.mailer.send({
-      to: contact.email,
-      ...renderNotification(payload, contact.name, l),
-      messageId: row.messageId,
-      headers: { 'List-Unsubscribe': `<${l.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-    });
-    await markNotificationsSent(deps.pool, [row.id]);
+    try {
+      await deps.mailer.send({
+        to: contact.email,
+        ...renderNotification(payload, contact.name, l),
+        messageId: row.messageId,
+        headers: { 'List-Unsubscribe': `<${l.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      });
+    } catch (error) {
+      await releaseNotification(deps.pool, row.id).catch(() => {}); // else its lease runs out
+      throw error;
+    }
+    await retryUntilDone(`marking notification ${row.id} sent`, () => markNotificationsSent(deps.pool, [row.id]), deps.log, AbortSignal.timeout(MARK_SENT_WITHIN_MS));
     outcome.sent += 1;
     deps.log.info({ recipientId, kind: payload.kind, messageId: row.messageId }, 'email sent');
   }

@@ -53,7 +53,7 @@ export async function startHydra(options: HydraOptions): Promise<{ healthPort: n
         defaultType: type,
         decode: (t, version, body) => decodeMessage<EventType>([type], t, version, body),
         handle: async (message, context) => {
-          const outcome = await notify({ ...deps, log: context.log }, message.id, type, message.body);
+          const outcome = await notify({ ...deps, log: context.log }, type, message.body);
           context.log.info({ event: type, ...outcome }, 'event handled');
         },
         retry: { maxAttempts: 8, initialDelayMs: 2_000, maxDelayMs: 300_000, ...options.retry },

@@ -5,6 +5,7 @@ import { deadLetterQueueName, Headers, MemoryBroker, MemoryTransport } from '@qr
 import { createLogger } from '@qr/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendDueDigests, startHydra } from '../src/index.js';
+import { smtpMailer, type Mailer } from '../src/mailer.js';
 import { TestSmtpServer } from './smtp.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -134,10 +135,31 @@ describe('hydra emails people about activity, through a real SMTP server', () =>
     const id = await publish('question.matched', { questionId: q, matches: [{ userId: expert.id, score: 1 }] });
     await until('the email', () => smtp.to(expert.email).length === 1);
     await publish('question.matched', { questionId: q, matches: [{ userId: expert.id, score: 1 }] }, id); // the same event again
+    await publish('question.matched', { questionId: q, matches: [{ userId: expert.id, score: 1 }] }); // and again, as another relay's copy
     await until('the redelivery handled', async () => broker.depth('hydra.question.matched') === 0);
     await new Promise((r) => setTimeout(r, 500));
     expect(smtp.to(expert.email)).toHaveLength(1);
-    expect(await notificationStatus(id)).toEqual([{ recipient_id: expert.id, status: 'sent', reason: null }]);
+    expect(await notificationStatus(`question.matched:${q}`)).toEqual([{ recipient_id: expert.id, status: 'sent', reason: null }]);
+  });
+
+  it('emails once about one acceptance and one vote up, however often they are published again', async () => {
+    const asker = await person('Asker9');
+    const expert = await person('Expert9');
+    const voter = await person('Voter9');
+    const q = await question(asker.id, 'Accepted three times?');
+    const a = await answer(q, expert.id);
+    for (let i = 0; i < 3; i++) {
+      await publish('answer.accepted', { answerId: a, questionId: q });
+      await publish('answer.voted', { answerId: a, userId: voter.id, value: 1 });
+      await publish('answer.voted', { answerId: a, userId: voter.id, value: -1 }); // taken back, then given again
+    }
+    await until('two emails', () => smtp.to(expert.email).length >= 2);
+    await until('every copy handled', async () => broker.depth('hydra.answer.accepted') === 0 && broker.depth('hydra.answer.voted') === 0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.to(expert.email).map((m) => m.subject).sort()).toEqual([
+      'Your answer was accepted: Accepted three times?',
+      'Your answer was voted up: Accepted three times?',
+    ]);
   });
 
   it('honours opt-outs on "a question you can answer"; how often one is asked is the matcher\'s to decide, not the emailer\'s', async () => {
@@ -152,7 +174,8 @@ describe('hydra emails people about activity, through a real SMTP server', () =>
       const q = await question(asker.id, `Asked question ${i}`);
       await match(q, optedOut.id, 1);
       await match(q, limited.id, 2);
-      events.push(await publish('question.matched', { questionId: q, matches: [{ userId: optedOut.id, score: 1 }, { userId: limited.id, score: 1 }] }));
+      await publish('question.matched', { questionId: q, matches: [{ userId: optedOut.id, score: 1 }, { userId: limited.id, score: 1 }] });
+      events.push(`question.matched:${q}`);
     }
     await until('all three handled', async () => (await pool.query('select 1 from notifications where event_id = any($1)', [events])).rowCount === 6);
     await until('three emails to the asked person', () => smtp.to(limited.email).length === 3);
@@ -169,7 +192,8 @@ describe('hydra emails people about activity, through a real SMTP server', () =>
     for (const title of ['First digest question', 'Second digest question']) {
       const q = await question(asker.id, title);
       await match(q, reader.id, 1);
-      events.push(await publish('question.matched', { questionId: q, matches: [{ userId: reader.id, score: 1 }] }));
+      await publish('question.matched', { questionId: q, matches: [{ userId: reader.id, score: 1 }] });
+      events.push(`question.matched:${q}`);
     }
     await until('both kept for the digest', async () => (await pool.query("select 1 from notifications where event_id = any($1) and status = 'digest'", [events])).rowCount === 2);
     expect(smtp.to(reader.email)).toHaveLength(0);
@@ -209,5 +233,49 @@ describe('hydra emails people about activity, through a real SMTP server', () =>
     });
     await until('the dead letter', () => broker.depth(deadLetterQueueName('hydra.answer.posted')) === 1);
     expect(broker.peek(deadLetterQueueName('hydra.answer.posted'))[0]?.headers[Headers.deadReason]).toMatch(/^rejected: invalid answer.posted: \/answerId/);
+  });
+
+  it('sends once when marking the email sent fails after the SMTP server took it (the mark is retried on its own)', async () => {
+    const own = await createTestDatabase(adminUrl);
+    const ownPool = createPool(own.url, { onError: () => {} });
+    const ownBroker = new MemoryBroker();
+    const real = smtpMailer(smtp.url, 'Router <noreply@answers.example.test>');
+    let faulted = false;
+    // right after the first email is accepted, the notifications table is gone for a second
+    const mailer: Mailer = {
+      describe: 'smtp, then a database fault',
+      async send(mail) {
+        await real.send(mail);
+        if (faulted) return;
+        faulted = true;
+        await ownPool.query('alter table notifications rename to notifications_away');
+        setTimeout(() => void ownPool.query('alter table notifications_away rename to notifications'), 1_500);
+      },
+      close: () => real.close(),
+    };
+    const faultyHydra = await startHydra({
+      databaseUrl: own.url, transport: new MemoryTransport(ownBroker), log: createLogger('hydra', 'silent'), mailer,
+      mailFrom: 'Router <noreply@answers.example.test>', publicUrl, digestIntervalMs: 3_600_000, retry: { maxAttempts: 30, initialDelayMs: 100, maxDelayMs: 300 },
+    });
+    try {
+      const ownOne = async <T>(sql: string, params: unknown[]): Promise<T> => (await ownPool.query(sql, params)).rows[0] as T;
+      const asker = (await ownOne<{ id: number }>("insert into users (name, email) values ('A', 'a.fault@example.test') returning id", [])).id;
+      const expert = (await ownOne<{ id: number }>("insert into users (name, email) values ('E', 'e.fault@example.test') returning id", [])).id;
+      const q = (await ownOne<{ id: number }>("insert into questions (asker_id, title, body, tags, matched_at) values ($1, 'Fault while marking?', 'b', '{}', now()) returning id", [asker])).id;
+      await ownPool.query(`insert into question_matches (question_id, user_id, rank, score, reasons) values ($1, $2, 1, 1, '{"terms":[],"tags":[]}')`, [q, expert]);
+      const ownPublisher = new MemoryTransport(ownBroker);
+      await ownPublisher.connect();
+      await ownPublisher.publish(destinationOf('question.matched'), newMessage('question.matched', { questionId: q, matches: [{ userId: expert, score: 1 }] }));
+      await until('marked sent', async () => (await ownPool.query("select 1 from notifications where status = 'sent'").catch(() => ({ rowCount: 0 }))).rowCount === 1);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(faulted).toBe(true);
+      expect(smtp.to('e.fault@example.test')).toHaveLength(1);
+      await ownPublisher.close();
+    } finally {
+      await faultyHydra.close();
+      ownBroker.shutdown();
+      await ownPool.end();
+      await own.drop();
+    }
   });
 });
