@@ -1,4 +1,4 @@
-import { destinationOf, newMessage, type Messages, type MessageType } from '@qr/contracts';
+import { destinationOf, isMailbox, newMessage, type Messages, type MessageType } from '@qr/contracts';
 import {
   askQuestion, getAnswer, getMatches, getQuestion, insertAnswer, insertOutboxMessage, insertUser, isUniqueViolation,
   setAcceptedAnswer, upsertVote, userExists, withTransaction, type Pool, type PoolClient,
@@ -16,6 +16,7 @@ import { MatchWatch, registerWatchRoutes } from './watch.js';
 import { defaultWebRoot, registerWebPages } from './web-pages.js';
 import { registerPreferenceRoutes } from './preferences-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
+import { buildValidator, installStrictMediaTypes } from './strict-input.js';
 import {
   acceptBody, createAnswerBody, createQuestionBody, createUserBody, createVoteBody, idParams,
   type Accept, type CreateAnswer, type CreateQuestion, type CreateUser, type CreateVote, type IdParams,
@@ -57,8 +58,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     genReqId: () => randomUUID(),
     // Unknown fields are an error the client should hear about, not something to drop silently.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator } },
   });
   installErrorHandlers(app);
+  installStrictMediaTypes(app);
   const { pool } = deps;
   const auth = new Auth({ pool, bootstrapToken: deps.bootstrapToken, adminToken: deps.adminToken, cacheMs: deps.tokenCacheMs });
   auth.install(app);
@@ -92,8 +95,11 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, auth: Auth): void {
   const asUser = { auth: ['service', 'user'] } as const;
 
   app.post<{ Body: CreateUser }>('/users', { schema: { body: createUserBody }, config: { auth: ['service'] } }, async (request, reply) => {
+    const email = request.body.email.trim();
+    // one plain mailbox, as the mailer will read it: never a list, a display name or another address inside
+    if (!isMailbox(email)) throw new HttpError(400, 'invalid_request', 'email must be one plain address, like name@example.org');
     try {
-      const id = await insertUser(pool, { name: request.body.name.trim(), email: request.body.email.trim() });
+      const id = await insertUser(pool, { name: request.body.name.trim(), email });
       return reply.code(201).send({ id });
     } catch (error) {
       if (isUniqueViolation(error)) throw new HttpError(409, 'email_taken', 'a user with this email already exists');

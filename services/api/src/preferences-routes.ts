@@ -67,11 +67,14 @@ export function registerPreferenceRoutes(app: FastifyInstance, pool: Pool, auth:
     return reply.type('text/html; charset=utf-8').send(page('Unsubscribe', `<p>Stop ${escapeHtml(what(kind))}?</p><form method="post" action="${escapeHtml(action)}"><button type="submit">Unsubscribe</button></form>`));
   });
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  app.post<{ Querystring: { token: string; kind?: NotificationKind } }>('/unsubscribe', { schema: { querystring: unsubscribeQuery } }, async (request, reply) => {
-    const { token, kind } = request.query;
-    const done = await unsubscribeByToken(pool, token, kind);
-    if (!done) return reply.code(404).type('text/html; charset=utf-8').send(page('Link not recognised', '<p>This unsubscribe link is not valid (any more). Your preferences can be changed in your account.</p>'));
-    return reply.type('text/html; charset=utf-8').send(page('Unsubscribed', `<p>You will no longer receive ${escapeHtml(what(kind))}.</p>`));
+  // The unsubscribe form posts form-encoded (its fields are in the query string): only this route takes that type.
+  void app.register(async (unsubscribe) => {
+    unsubscribe.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    unsubscribe.post<{ Querystring: { token: string; kind?: NotificationKind } }>('/unsubscribe', { schema: { querystring: unsubscribeQuery } }, async (request, reply) => {
+      const { token, kind } = request.query;
+      const done = await unsubscribeByToken(pool, token, kind);
+      if (!done) return reply.code(404).type('text/html; charset=utf-8').send(page('Link not recognised', '<p>This unsubscribe link is not valid (any more). Your preferences can be changed in your account.</p>'));
+      return reply.type('text/html; charset=utf-8').send(page('Unsubscribed', `<p>You will no longer receive ${escapeHtml(what(kind))}.</p>`));
+    });
   });
 }

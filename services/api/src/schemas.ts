@@ -1,7 +1,7 @@
 /** JSON schemas of the HTTP contract (DESIGN.md). Unknown fields are rejected. */
 const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
-/** Text Postgres can store: no NUL character (it would fail the insert and look like our error). */
-const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '^[^\\u0000]*$' }) as const;
+/** Text of at most maxLength characters (a NUL in any string of any request is refused before: strict-input.ts). */
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
 
 export const idParams = { type: 'object', required: ['id'], properties: { id }, additionalProperties: false } as const;
 
@@ -11,7 +11,7 @@ export const createUserBody = {
   additionalProperties: false,
   properties: {
     name: text(200),
-    email: { type: 'string', minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' },
+    email: { type: 'string', minLength: 3, maxLength: 320 }, // one plain mailbox: isMailbox (packages/contracts)
   },
 } as const;
 

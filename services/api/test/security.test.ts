@@ -132,7 +132,9 @@ describe('hostile and oversized requests', () => {
       { payload: JSON.stringify({ askerId: asker, title: 't', body: 'x'.repeat(20_000) }), status: 413, code: 'body_too_large' },
       { payload: '{"askerId": 1, "title": ', status: 400, code: 'invalid_json' },
       { payload: '<askerId>1</askerId>', contentType: 'application/xml', status: 415, code: 'unsupported_media_type' },
-      { payload: 'askerId=1', contentType: 'text/plain', status: 400, code: 'invalid_request' },
+      { payload: 'askerId=1', contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
+      { payload: 'askerId=1&title=t&body=b', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
+      { payload: { askerId: String(asker), title: 't', body: 'b' }, status: 400, code: 'invalid_request' },
       { payload: { askerId: asker, title: 't', body: 'b', tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, status: 400, code: 'invalid_request' },
       { payload: { askerId: asker, title: 't', body: 'b', tags: ['<script>'] }, status: 400, code: 'invalid_request' },
       { payload: { askerId: asker, title: 't', body: 'b', tags: [{ $ne: 1 }] }, status: 400, code: 'invalid_request' },
@@ -155,6 +157,14 @@ describe('hostile and oversized requests', () => {
       expect(response.body).not.toMatch(/FST_|node_modules|at .*\(|SELECT|INSERT|postgres/i);
     }
 
+    // ids in paths are decimal whole numbers, nothing a number parser could also read
+    for (const id of ['0x10', '1e3', '+1', '1.0', ' 1', '0b1']) {
+      const response = await api.inject({ method: 'GET', url: `/questions/${encodeURIComponent(id)}` });
+      expect(response.statusCode, id).toBe(400);
+      expect(response.json().error.message).toMatch(/decimal/);
+    }
+    expect((await api.inject({ method: 'GET', url: '/questions/999999999' })).statusCode).toBe(404);
+
     // a failure inside: the database is gone
     const brokenPool = createPool(db.url, { onError: () => {} });
     await brokenPool.end();
@@ -162,6 +172,37 @@ describe('hostile and oversized requests', () => {
     const response = await broken.inject({ method: 'POST', url: '/questions', headers: service, payload: { askerId: asker, title: 't', body: 'b' } });
     expect(response.statusCode).toBe(500);
     expect(response.json()).toEqual({ error: { code: 'internal', message: 'internal error' } });
+  });
+
+  it('refuses a NUL character in any text field with 400, never a 500', async () => {
+    const api = await app({ adminToken: 'admin-secret' });
+    const admin = bearer('admin-secret');
+    const nul = 'a\u0000b';
+    const requests = [
+      { method: 'POST' as const, url: '/users', headers: service, payload: { name: 'n', email: `x${nul}@example.test` } },
+      { method: 'POST' as const, url: '/users', headers: service, payload: { name: nul, email: 'nul.name@example.test' } },
+      { method: 'PUT' as const, url: '/admin/announcement', headers: admin, payload: { message: nul } },
+      { method: 'PUT' as const, url: '/admin/maintenance', headers: admin, payload: { enabled: false, message: nul } },
+      { method: 'POST' as const, url: '/unsubscribe?token=a%00b', headers: {}, payload: undefined },
+      { method: 'GET' as const, url: '/unsubscribe?token=a%00b', headers: {}, payload: undefined },
+    ];
+    for (const r of requests) {
+      const response = await api.inject(r);
+      expect(response.statusCode, r.url).toBe(400);
+      expect(response.json().error.message).toMatch(/NUL/);
+    }
+  });
+
+  it('takes an email only as one plain mailbox, as the mailer reads it, and unique whatever its case', async () => {
+    const api = await app();
+    const create = (email: string) => api.inject({ method: 'POST', url: '/users', headers: service, payload: { name: 'Mail', email } });
+    for (const email of ['victim@corp.example,attacker', 'x<attacker@evil.example>', 'a@b@c.example', 'group: a@b.example;', 'a@b.example (comment)', '"a b"@c.example', 'a;b@c.example']) {
+      const response = await create(email);
+      expect(response.statusCode, email).toBe(400);
+      expect(response.json().error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/email/) });
+    }
+    expect((await create('Case.Mixed@Example.test')).statusCode).toBe(201);
+    expect((await create('case.mixed@example.TEST')).statusCode).toBe(409);
   });
 
   it('limits requests per token and per address with 429 and Retry-After; health is never limited', async () => {
