@@ -12,7 +12,7 @@ import { HttpError, installErrorHandlers, notFound } from './errors.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import type { QueueOps } from './queue-ops.js';
 import { installRateLimits, type RateLimits } from './rate-limits.js';
-import { MatchWatch, registerWatchRoutes } from './watch.js';
+import { MatchWatch, registerWatchRoutes, type StreamLimits } from './watch.js';
 import { defaultWebRoot, registerWebPages } from './web-pages.js';
 import { registerPreferenceRoutes } from './preferences-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
@@ -45,7 +45,16 @@ export interface AppDeps {
   tokenCacheMs?: number;
   /** Fastify's trustProxy: behind a load balancer, the client address comes from X-Forwarded-For. */
   trustProxy?: boolean | string;
+  /** A request (headers and body) must arrive within this long, or its connection is closed (default 10 s). */
+  requestTimeoutMs?: number;
+  /** A connection with nothing sent either way for this long is closed (default 60 s; event streams write every 15 s). */
+  idleTimeoutMs?: number;
+  /** Open event streams, per client address and in all (default DEFAULT_STREAM_LIMITS). */
+  streamLimits?: StreamLimits;
 }
+
+/** A correlation id a caller may choose: short, and nothing a log line or a header could be confused by. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The web API (DESIGN.md): built from its dependencies so tests can inject requests or listen on port 0. */
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -53,9 +62,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.log,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     trustProxy: deps.trustProxy ?? false,
-    // The request id becomes the correlation id of the messages a request causes: unique across instances.
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The request id becomes the correlation id of the log lines and messages a request causes. A caller's
+    // x-request-id is taken only when it is short and plain; otherwise (and without one) a fresh UUID.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // slow clients cannot hold connections: the whole request within requestTimeout, no silence past the idle timeout
+    requestTimeout: deps.requestTimeoutMs ?? 10_000,
+    connectionTimeout: deps.idleTimeoutMs ?? 60_000,
+    // Node checks those limits every 30 s unless told otherwise: a slow sender would get up to 30 s more
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: deps.requestTimeoutMs ?? 10_000 },
     // Unknown fields are an error the client should hear about, not something to drop silently.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator } },
@@ -72,7 +90,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Routes go in a plugin registered after the rate limiter, so that its onRoute hook sees them all.
   void app.register(async (scope) => {
     registerRoutes(scope, deps, auth);
-    registerWatchRoutes(scope, pool, watch);
+    registerWatchRoutes(scope, pool, watch, deps.streamLimits);
     registerOpsRoutes(scope, pool, deps.queueOps);
     await registerWebPages(scope, deps.webRoot ?? defaultWebRoot);
   });

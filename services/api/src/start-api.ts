@@ -30,6 +30,8 @@ export async function startApi(options: {
   declareTopology?: boolean;
   rateLimits?: AppDeps['rateLimits'];
   trustProxy?: AppDeps['trustProxy'];
+  requestTimeoutMs?: AppDeps['requestTimeoutMs'];
+  streamLimits?: AppDeps['streamLimits'];
   /** The operations page's view of the queues; default: RabbitMQ's management API when the transport is STOMP. */
   queueOps?: (pool: Pool) => QueueOps;
 }): Promise<RunningApi> {
@@ -43,7 +45,8 @@ export async function startApi(options: {
     .then(() => relay.start())
     .catch((error: unknown) => log.error({ err: error }, 'broker set-up abandoned'));
   const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger, adminToken: options.adminToken,
-    bootstrapToken: options.bootstrapToken, rateLimits: options.rateLimits, trustProxy: options.trustProxy, queueOps: options.queueOps?.(pool) ?? defaultQueueOps(pool, transport) });
+    bootstrapToken: options.bootstrapToken, rateLimits: options.rateLimits, trustProxy: options.trustProxy,
+    requestTimeoutMs: options.requestTimeoutMs, streamLimits: options.streamLimits, queueOps: options.queueOps?.(pool) ?? defaultQueueOps(pool, transport) });
   const url = await app.listen({ port: options.port, host: options.host });
   const retentionMs = (options.journalRetentionDays ?? 7) * 86_400_000;
   const prune = (): void => {

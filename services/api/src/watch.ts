@@ -1,7 +1,7 @@
 import { getMatches, getQuestion, type Pool } from '@qr/db';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { notFound } from './errors.js';
+import { HttpError, notFound } from './errors.js';
 import { idParams, type IdParams } from './schemas.js';
 
 /**
@@ -58,16 +58,54 @@ export class MatchWatch {
   }
 }
 
+/** How many event streams may be open at once: per client address, and on this api instance in all. */
+export interface StreamLimits {
+  perAddress: number;
+  total: number;
+}
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { perAddress: 20, total: 2_000 };
+
+/** Open event streams, counted per client address and in all; a stream is admitted only under both limits. */
+class OpenStreams {
+  private readonly byAddress = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly limits: StreamLimits) {}
+
+  /** Admits a stream from `address` (returns its release), or throws the 429/503 that says why not. */
+  open(address: string): () => void {
+    const mine = this.byAddress.get(address) ?? 0;
+    if (mine >= this.limits.perAddress) {
+      throw new HttpError(429, 'too_many_streams', `at most ${this.limits.perAddress} open event streams per client`, { 'retry-after': '30' });
+    }
+    if (this.total >= this.limits.total) throw new HttpError(503, 'busy', 'too many open event streams on this server; try again shortly', { 'retry-after': '10' });
+    this.byAddress.set(address, mine + 1);
+    this.total += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total -= 1;
+      const left = (this.byAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.byAddress.set(address, left);
+      else this.byAddress.delete(address);
+    };
+  }
+}
+
 /**
  * `GET /questions/:id/events`: server-sent events. One `matched` event with the matches (score and
  * reasons) as soon as they commit, then the stream ends; a comment every 15 s keeps proxies from
- * closing it; after 10 minutes, a `timeout` event. Public, like GET /questions/:id/matches.
+ * closing it; after 10 minutes, a `timeout` event. Public, like GET /questions/:id/matches, so the
+open streams are capped per client address (429) and in all (503), both with Retry-After.
  */
-export function registerWatchRoutes(app: FastifyInstance, pool: Pool, watch: MatchWatch): void {
+export function registerWatchRoutes(app: FastifyInstance, pool: Pool, watch: MatchWatch, limits: StreamLimits = DEFAULT_STREAM_LIMITS): void {
+  const open = new OpenStreams(limits);
   app.get<{ Params: IdParams }>('/questions/:id/events', { schema: { params: idParams } }, async (request, reply) => {
     const questionId = request.params.id;
     const question = await getQuestion(pool, questionId);
     if (!question) throw notFound('question', questionId);
+    const release = open.open(request.ip);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -78,6 +116,7 @@ export function registerWatchRoutes(app: FastifyInstance, pool: Pool, watch: Mat
     const finish = (event?: string, data?: unknown): void => {
       if (done) return;
       done = true;
+      release();
       unwatch();
       for (const t of timers) clearInterval(t);
       if (event) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);

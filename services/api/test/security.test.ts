@@ -205,6 +205,21 @@ describe('hostile and oversized requests', () => {
     expect((await create('case.mixed@example.TEST')).statusCode).toBe(409);
   });
 
+  it('takes a caller\'s x-request-id as the correlation id only when it is short and plain', async () => {
+    const api = await app();
+    const asker = await newUser(api, 'correlated');
+    const correlationOf = async (requestId: string): Promise<string> => {
+      const asked = await api.inject({ method: 'POST', url: '/questions', headers: { ...service, 'x-request-id': requestId }, payload: { askerId: asker, title: 't', body: 'b' } });
+      expect(asked.statusCode).toBe(201);
+      const { rows } = await pool.query<{ c: string }>("select headers->>'x-correlation-id' as c from outbox where type = 'question.asked' order by id desc limit 1");
+      return rows[0]!.c;
+    };
+    expect(await correlationOf('checkout-42.retry:1')).toBe('checkout-42.retry:1');
+    for (const hostile of ['x'.repeat(15_000), 'a b', 'id\u001b[31m', '{"json":1}', 'a'.repeat(65)]) {
+      expect(await correlationOf(hostile)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
+  });
+
   it('limits requests per token and per address with 429 and Retry-After; health is never limited', async () => {
     const api = await app({ rateLimits: { service: 5, anonymous: 3 } });
     const read = () => api.inject({ method: 'GET', url: '/announcement', remoteAddress: '198.51.100.7' });
