@@ -62,8 +62,9 @@ const example = JSON.stringify({ askerId: askerId ?? 1, ...exampleQuestion });
 process.stdout.write(`
   The question router is running at ${api.url}
 
-  Its pages: ask and watch the matches arrive at ${api.url}/#token=${tokens.service}
-             the queues, dead letters and replays at ${api.url}/ops.html#token=${tokens.admin}
+  Its pages (each asks for a token: paste one printed below):
+    ask and watch the matches arrive at ${api.url}/                (the service token)
+    the queues, dead letters and replays at ${api.url}/ops.html    (the admin token)
 
   Writes need a bearer token. A service token (the web app's: it may act for any user):
     TOKEN=${tokens.service}

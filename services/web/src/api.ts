@@ -1,12 +1,11 @@
-// What both pages share: the token (from the page's #token=… once, then this tab's session storage)
-// and calls to the api that serves them.
+// What the pages share: the token field and calls to the api that serves them.
 
+/**
+ * The page's token: pasted into its field and kept in this tab's session storage, never read from the
+ * URL. A token in a URL (even in the fragment, even replaced at once) stays in the browser's history
+ * database for good, so no link carries one and a page does not take one that way.
+ */
 export function tokenField(input: HTMLInputElement, key: string): () => string {
-  const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromFragment) {
-    sessionStorage.setItem(key, fromFragment);
-    history.replaceState(null, '', location.pathname); // out of the address bar and the history
-  }
   input.value = sessionStorage.getItem(key) ?? '';
   input.addEventListener('change', () => sessionStorage.setItem(key, input.value.trim()));
   return () => input.value.trim();
