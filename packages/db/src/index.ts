@@ -21,9 +21,10 @@ export {
 } from './import.js';
 export {
   claimDueDigests, claimNotification, ensurePreferences, loadAskPreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, listDigestNotifications,
-  markDigestSent, markNotificationsSent, notificationKinds, recordNotification, releaseNotification, unsubscribeByToken, updatePreferences,
+  markDigestSent, markNotificationsSent, notificationKinds, recordNotification, releaseNotification, updatePreferences,
   type AnswerDetails, type DigestMode, type MatchedQuestionDetails, type NotificationKind, type NotificationRow, type Preferences, type PreferencesChange,
 } from './notifications.js';
+export { issueUnsubscribeToken, pruneUnsubscribeTokens, UNSUBSCRIBE_TOKEN_DAYS, unsubscribeByToken } from './unsubscribe-tokens.js';
 export { getSiteStatus, setAnnouncement, setMaintenance, type SiteStatus } from './site-status.js';
 export { findToken, hashToken, insertToken, listTokens, newToken, revokeToken, tokenScopes, type TokenRow, type TokenScope } from './tokens.js';
 export { listHistoryAnswers, listHistoryQuestions } from './history.js';

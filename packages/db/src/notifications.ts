@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Queryable } from './pool.js';
 
 export type NotificationKind = 'question_for_you' | 'new_answer' | 'answer_accepted' | 'answer_voted_up';
@@ -13,7 +12,6 @@ export interface Preferences {
   /** asked nothing until then */
   pausedUntil: Date | null;
   digest: DigestMode;
-  unsubscribeToken: string;
 }
 
 export interface PreferencesChange {
@@ -23,12 +21,11 @@ export interface PreferencesChange {
   digest?: DigestMode;
 }
 
-const preferenceColumns = `user_id as "userId", opted_out as "optedOut", max_asks_per_day as "maxAsksPerDay", paused_until as "pausedUntil", digest,
-  unsubscribe_token as "unsubscribeToken"`;
+const preferenceColumns = `user_id as "userId", opted_out as "optedOut", max_asks_per_day as "maxAsksPerDay", paused_until as "pausedUntil", digest`;
 
-/** A person's preferences, created with the defaults (and a fresh unsubscribe token) on first use. */
+/** A person's preferences, created with the defaults on first use. */
 export async function ensurePreferences(db: Queryable, userId: number): Promise<Preferences> {
-  await db.query('insert into user_preferences (user_id, unsubscribe_token) values ($1, $2) on conflict (user_id) do nothing', [userId, randomBytes(32).toString('base64url')]);
+  await db.query('insert into user_preferences (user_id) values ($1) on conflict (user_id) do nothing', [userId]);
   const { rows } = await db.query<Preferences>(`select ${preferenceColumns} from user_preferences where user_id = $1`, [userId]);
   return rows[0] as Preferences;
 }
@@ -61,18 +58,6 @@ export async function loadAskPreferences(db: Queryable, userIds: number[] | unde
     [userIds ?? null],
   );
   return rows;
-}
-
-/** Opts out of one kind, or of every kind, by the token of an unsubscribe link. Undefined for an unknown token. */
-export async function unsubscribeByToken(db: Queryable, token: string, kind: NotificationKind | undefined): Promise<Preferences | undefined> {
-  const { rows } = await db.query<Preferences>(
-    `update user_preferences
-        set opted_out = case when $2::text is null then $3::text[] else array(select distinct unnest(opted_out || array[$2::text])) end,
-            updated_at = now()
-      where unsubscribe_token = $1 returning ${preferenceColumns}`,
-    [token, kind ?? null, notificationKinds],
-  );
-  return rows[0];
 }
 
 export interface NotificationRow {
@@ -133,9 +118,9 @@ export async function markNotificationsSent(db: Queryable, ids: number[]): Promi
 }
 
 /** People whose digest is due (their period has passed since the last one) and who have something waiting; locked for this sender. */
-export async function claimDueDigests(db: Queryable, limit: number): Promise<{ userId: number; email: string; name: string; token: string }[]> {
-  const { rows } = await db.query<{ userId: number; email: string; name: string; token: string }>(
-    `select p.user_id as "userId", u.email, u.name, p.unsubscribe_token as token
+export async function claimDueDigests(db: Queryable, limit: number): Promise<{ userId: number; email: string; name: string }[]> {
+  const { rows } = await db.query<{ userId: number; email: string; name: string }>(
+    `select p.user_id as "userId", u.email, u.name
        from user_preferences p join users u on u.id = p.user_id
       where p.digest <> 'off'
         and (p.last_digest_at is null or p.last_digest_at < now() - case p.digest when 'hourly' then interval '1 hour' else interval '1 day' end)

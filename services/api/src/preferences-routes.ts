@@ -74,7 +74,7 @@ export function registerPreferenceRoutes(app: FastifyInstance, pool: Pool, auth:
       const { token, kind } = request.query;
       const done = await unsubscribeByToken(pool, token, kind);
       if (!done) return reply.code(404).type('text/html; charset=utf-8').send(page('Link not recognised', '<p>This unsubscribe link is not valid (any more). Your preferences can be changed in your account.</p>'));
-      return reply.type('text/html; charset=utf-8').send(page('Unsubscribed', `<p>You will no longer receive ${escapeHtml(what(kind))}.</p>`));
+      return reply.type('text/html; charset=utf-8').send(page('Unsubscribed', `<p>You will no longer receive ${escapeHtml(what(done.stopped ?? undefined))}.</p>`));
     });
   });
 }

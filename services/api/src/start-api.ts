@@ -1,5 +1,5 @@
 import { topology } from '@qr/contracts';
-import { createPool, PgOutboxStore, pruneJournal, type Pool } from '@qr/db';
+import { createPool, PgOutboxStore, pruneJournal, pruneUnsubscribeTokens, type Pool } from '@qr/db';
 import { OutboxRelay, StompTransport, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, type Logger } from '@qr/runtime';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -53,6 +53,10 @@ export async function startApi(options: {
     pruneJournal(pool, new Date(Date.now() - retentionMs)).then(
       (pruned) => pruned > 0 && log.info({ pruned, retentionDays: options.journalRetentionDays ?? 7 }, 'journal pruned'),
       (error: unknown) => log.warn({ err: error }, 'journal prune failed'),
+    );
+    pruneUnsubscribeTokens(pool).then(
+      (pruned) => pruned > 0 && log.info({ pruned }, 'expired unsubscribe tokens forgotten'),
+      (error: unknown) => log.warn({ err: error }, 'unsubscribe token prune failed'),
     );
   };
   prune();

@@ -1,5 +1,5 @@
 import { decodeMessage, topology } from '@qr/contracts';
-import { createPool, PgOutboxStore, type Pool } from '@qr/db';
+import { createPool, issueUnsubscribeToken, PgOutboxStore, pruneUnsubscribeTokens, type Pool } from '@qr/db';
 import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
 import { Headers, MemoryBroker, MemoryTransport, OutboxRelay } from '@qr/lemur';
 import { ServiceMetrics } from '@qr/runtime';
@@ -217,9 +217,10 @@ describe('preferences and unsubscribe', () => {
   it('unsubscribes by the link\'s token: the GET only asks, the POST (or a one-click POST) acts', async () => {
     const id = await user('Leaving');
     await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` });
-    const { rows } = await pool.query<{ token: string }>('select unsubscribe_token as token from user_preferences where user_id = $1', [id]);
-    const token = rows[0]!.token;
+    const token = await issueUnsubscribeToken(pool, id, null); // as the notifier makes one for an email
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
+    const { rows: stored } = await pool.query<{ hash: Buffer }>('select hash from unsubscribe_tokens where user_id = $1', [id]);
+    expect(stored.map((r) => r.hash.toString('base64url'))).not.toContain(token); // only its hash is kept
     const page = await app.inject({ method: 'GET', url: `/unsubscribe?token=${token}&kind=question_for_you` });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Stop emails about questions you can answer?');
@@ -237,6 +238,21 @@ describe('preferences and unsubscribe', () => {
 
     expect((await app.inject({ method: 'POST', url: '/unsubscribe?token=guessed' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/unsubscribe' })).statusCode).toBe(400);
+  });
+
+  it('scopes a link\'s token to its kind of email, and forgets it when it expires', async () => {
+    const id = await user('Scoped');
+    await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` });
+    const votes = await issueUnsubscribeToken(pool, id, 'answer_voted_up');
+    const optedOut = async () => (await app.inject({ method: 'GET', headers: service, url: `/users/${id}/preferences` })).json().optedOut;
+    expect((await app.inject({ method: 'POST', url: `/unsubscribe?token=${votes}&kind=question_for_you` })).statusCode).toBe(404); // not its kind
+    expect(await optedOut()).toEqual([]);
+    expect((await app.inject({ method: 'POST', url: `/unsubscribe?token=${votes}` })).statusCode).toBe(200); // its own kind, and only that
+    expect(await optedOut()).toEqual(['answer_voted_up']);
+    const old = await issueUnsubscribeToken(pool, id, null);
+    await pool.query("update unsubscribe_tokens set expires_at = now() - interval '1 second' where user_id = $1", [id]);
+    expect((await app.inject({ method: 'POST', url: `/unsubscribe?token=${old}` })).statusCode).toBe(404);
+    expect(await pruneUnsubscribeTokens(pool)).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -1,4 +1,4 @@
-import { claimDueDigests, listDigestNotifications, markDigestSent, markNotificationsSent, withTransaction } from '@qr/db';
+import { claimDueDigests, issueUnsubscribeToken, listDigestNotifications, markDigestSent, markNotificationsSent, withTransaction } from '@qr/db';
 import { toError } from '@qr/lemur';
 import { links, stableMessageId, type NotifyDeps } from './notify.js';
 import { renderDigest } from './templates.js';
@@ -15,7 +15,7 @@ export async function sendDueDigests(deps: NotifyDeps, limit = 50): Promise<numb
     for (const person of due) {
       const items = await listDigestNotifications(client, person.userId);
       if (items.length === 0) continue;
-      const l = links(deps.publicUrl, person.token);
+      const l = links(deps.publicUrl, { all: await issueUnsubscribeToken(client, person.userId, null) });
       await deps.mailer.send({
         to: person.email,
         ...renderDigest(items, person.name, l),

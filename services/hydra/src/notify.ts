@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Messages } from '@qr/contracts';
 import {
   claimNotification, ensurePreferences, getAnswerDetails, getMatchedQuestionDetails, getUserContact, markNotificationsSent,
-  recordNotification, releaseNotification, withTransaction, type NotificationKind, type Pool,
+  issueUnsubscribeToken, recordNotification, releaseNotification, withTransaction, type NotificationKind, type Pool,
 } from '@qr/db';
 import { retryUntilDone } from '@qr/runtime';
 import { PermanentError, type Log } from '@qr/lemur';
@@ -66,10 +66,15 @@ export function stableMessageId(parts: string[], domain: string): string {
   return `<${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40)}@${domain}>`;
 }
 
-export function links(publicUrl: string, token: string, kind?: NotificationKind) {
+/**
+ * An email's links. Its unsubscribe links carry tokens of their own (issueUnsubscribeToken): `kind`'s
+ * can stop only that kind of email, `all`'s every kind. Without a kind token (a digest) both stop all.
+ */
+export function links(publicUrl: string, tokens: { all: string; kind?: { token: string; kind: NotificationKind } }) {
   const base = publicUrl.replace(/\/$/, '');
-  const unsubscribe = (k?: NotificationKind) => `${base}/unsubscribe?token=${encodeURIComponent(token)}${k ? `&kind=${k}` : ''}`;
-  return { question: (id: number) => `${base}/questions/${id}`, unsubscribe: unsubscribe(kind), unsubscribeAll: unsubscribe() };
+  const unsubscribeAll = `${base}/unsubscribe?token=${encodeURIComponent(tokens.all)}`;
+  const unsubscribe = tokens.kind ? `${base}/unsubscribe?token=${encodeURIComponent(tokens.kind.token)}&kind=${tokens.kind.kind}` : unsubscribeAll;
+  return { question: (id: number) => `${base}/questions/${id}`, unsubscribe, unsubscribeAll };
 }
 
 /** How long a claimed notification is this attempt's alone (claimNotification): longer than any send. */
@@ -96,13 +101,13 @@ export async function notify(deps: NotifyDeps, type: EventType, body: Messages[E
     const contact = await getUserContact(deps.pool, recipientId);
     if (!contact) continue;
     const messageId = stableMessageId([eventId, String(recipientId)], deps.messageIdDomain);
-    const { row, token } = await withTransaction(deps.pool, async (client) => {
+    const row = await withTransaction(deps.pool, async (client) => {
       const prefs = await ensurePreferences(client, recipientId);
       let status: 'pending' | 'digest' | 'skipped' = prefs.digest === 'off' ? 'pending' : 'digest';
       let reason: string | undefined;
       // how often a person is asked (their daily limit, pauses, budgets) is the matcher's to decide: it asks someone else
       if (prefs.optedOut.includes(payload.kind)) [status, reason] = ['skipped', 'opted out'];
-      return { row: await recordNotification(client, { eventId, recipientId, kind: payload.kind, status, reason, payload, messageId }), token: prefs.unsubscribeToken };
+      return recordNotification(client, { eventId, recipientId, kind: payload.kind, status, reason, payload, messageId });
     });
     if (row.status === 'skipped') outcome.skipped += 1;
     if (row.status === 'digest') outcome.digest += 1;
@@ -110,8 +115,11 @@ export async function notify(deps: NotifyDeps, type: EventType, body: Messages[E
     const claim = await claimNotification(deps.pool, row.id, SEND_LEASE_SECONDS);
     if (claim === 'sending') throw new Error(`notification ${row.id} is being sent by another attempt; this event is tried again later`);
     if (claim !== 'claimed') continue; // sent meanwhile
-    const l = links(deps.publicUrl, token, payload.kind);
     try {
+      const l = links(deps.publicUrl, {
+        all: await issueUnsubscribeToken(deps.pool, recipientId, null),
+        kind: { token: await issueUnsubscribeToken(deps.pool, recipientId, payload.kind), kind: payload.kind },
+      });
       await deps.mailer.send({
         to: contact.email,
         ...renderNotification(payload, contact.name, l),

@@ -166,9 +166,9 @@ describe('hydra emails people about activity, through a real SMTP server', () =>
     const asker = await person('Asker5');
     const optedOut = await person('Quiet');
     const limited = await person('Busy');
-    await pool.query("insert into user_preferences (user_id, opted_out, unsubscribe_token) values ($1, '{question_for_you}', 'tok-quiet')", [optedOut.id]);
+    await pool.query("insert into user_preferences (user_id, opted_out) values ($1, '{question_for_you}')", [optedOut.id]);
     // a daily limit is enforced when asking (services/matcher): an ask that was made is emailed
-    await pool.query("insert into user_preferences (user_id, max_asks_per_day, unsubscribe_token) values ($1, 1, 'tok-busy')", [limited.id]);
+    await pool.query("insert into user_preferences (user_id, max_asks_per_day) values ($1, 1)", [limited.id]);
     const events: string[] = [];
     for (let i = 0; i < 3; i++) {
       const q = await question(asker.id, `Asked question ${i}`);
@@ -187,7 +187,7 @@ describe('hydra emails people about activity, through a real SMTP server', () =>
   it('gathers notifications into one digest email per period', async () => {
     const asker = await person('Asker6');
     const reader = await person('Digest');
-    await pool.query("insert into user_preferences (user_id, digest, unsubscribe_token) values ($1, 'hourly', 'tok-digest')", [reader.id]);
+    await pool.query("insert into user_preferences (user_id, digest) values ($1, 'hourly')", [reader.id]);
     const events: string[] = [];
     for (const title of ['First digest question', 'Second digest question']) {
       const q = await question(asker.id, title);
