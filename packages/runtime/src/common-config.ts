@@ -17,6 +17,10 @@ export interface CommonConfig {
   declareTopology: boolean;
   /** STOMP_TLS_CA_FILE: a CA (PEM) to trust for stomps:// and wss:// when the broker's certificate is not from a public CA. */
   stompTlsCa?: string;
+  /** HOST: the address the service's HTTP server (the api, or a worker's health server) listens on. */
+  host: string;
+  /** METRICS_TOKEN (or METRICS_TOKEN_FILE): when set, /metrics answers only `Authorization: Bearer <it>`. */
+  metricsToken?: string;
 }
 
 export function parseCommonConfig(env: Env): CommonConfig {
@@ -29,6 +33,8 @@ export function parseCommonConfig(env: Env): CommonConfig {
     rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672',
     logLevel: env.LOG_LEVEL ?? 'info',
     declareTopology: env.DECLARE_TOPOLOGY !== 'false',
+    host: env.HOST ?? '0.0.0.0',
+    ...(readSecret(env, 'METRICS_TOKEN') ? { metricsToken: readSecret(env, 'METRICS_TOKEN') } : {}),
     ...(env.STOMP_TLS_CA_FILE ? { stompTlsCa: readFile('STOMP_TLS_CA_FILE', env.STOMP_TLS_CA_FILE) } : {}),
   };
   requireUrl('DATABASE_URL', config.databaseUrl, ['postgres:', 'postgresql:']);

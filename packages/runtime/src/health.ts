@@ -1,5 +1,7 @@
 import { countUnsentOutbox, pendingMigrations, type Pool } from '@qr/db';
 import type { Transport } from '@qr/lemur';
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 
 export interface ReadinessDeps {
@@ -7,6 +9,16 @@ export interface ReadinessDeps {
   transport: Transport;
   databaseUrl: string;
   metrics: ServiceMetrics;
+  /** where the reasons a check failed go */
+  log?: Pick<Logger, 'warn'>;
+}
+
+/** Whether a request may read /metrics: anyone, unless a METRICS_TOKEN is set; then only its bearer (compared in constant time). */
+export function metricsAllowed(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const given = Buffer.from(authorization ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 export interface Readiness {
@@ -19,11 +31,13 @@ const migrationsCurrent = new Set<string>();
 
 /** Ready = Postgres answers, the broker connection is up, and no migration is pending. */
 export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
+  // which dependency is down, never how: the driver's message (addresses, ports, users) is for the log
   const checks = { database: 'ok', broker: deps.transport.isConnected() ? 'ok' : 'disconnected', migrations: 'ok' };
   try {
     await deps.pool.query('select 1');
   } catch (error) {
-    checks.database = error instanceof Error ? error.message : 'unreachable';
+    checks.database = 'unreachable';
+    deps.log?.warn({ err: error }, 'readiness: the database is unreachable');
   }
   if (checks.database === 'ok' && !migrationsCurrent.has(deps.databaseUrl)) {
     try {
@@ -31,7 +45,8 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
       if (pending.length) checks.migrations = `pending: ${pending.join(', ')}`;
       else migrationsCurrent.add(deps.databaseUrl);
     } catch (error) {
-      checks.migrations = error instanceof Error ? error.message : 'unknown';
+      checks.migrations = 'unknown';
+      deps.log?.warn({ err: error }, 'readiness: could not read the migrations');
     }
   }
   return { ready: Object.values(checks).every((c) => c === 'ok'), checks };

@@ -1,5 +1,5 @@
 export { ConfigError, parseCommonConfig, parsePort, parsePositiveInt, requireUrl, type CommonConfig, type Env } from './common-config.js';
-export { checkReadiness, renderMetrics, type Readiness, type ReadinessDeps } from './health.js';
+export { checkReadiness, metricsAllowed, renderMetrics, type Readiness, type ReadinessDeps } from './health.js';
 export { createLogger, redactUrl, type Logger } from './logger.js';
 export { readSecret } from './secrets.js';
 export { ServiceMetrics } from './metrics.js';

@@ -1,9 +1,17 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from './logger.js';
-import { checkReadiness, renderMetrics, type ReadinessDeps } from './health.js';
+import { checkReadiness, metricsAllowed, renderMetrics, type ReadinessDeps } from './health.js';
 
-/** The small HTTP server a worker serves /healthz, /readyz and /metrics on. Port 0 = ephemeral (logged). */
-export async function startWorkerServer(port: number, deps: ReadinessDeps, log: Logger): Promise<{ server: FastifyInstance; port: number }> {
+/**
+ * The small HTTP server a worker serves /healthz, /readyz and /metrics on, at `host` (HOST; default all
+ * addresses). Port 0 = ephemeral (logged). With a metrics token, /metrics answers only its bearer.
+ */
+export async function startWorkerServer(
+  port: number,
+  deps: ReadinessDeps,
+  log: Logger,
+  options: { host?: string; metricsToken?: string } = {},
+): Promise<{ server: FastifyInstance; port: number }> {
   const server = Fastify({
     loggerInstance: log.child({ component: 'health' }) as FastifyBaseLogger,
     // probes every few seconds: not worth a log line each (the top-level disableRequestLogging is deprecated, FSTDEP023)
@@ -11,11 +19,14 @@ export async function startWorkerServer(port: number, deps: ReadinessDeps, log: 
   });
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/readyz', async (_request, reply) => {
-    const readiness = await checkReadiness(deps);
+    const readiness = await checkReadiness({ log, ...deps });
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
-  server.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await renderMetrics(deps)));
-  await server.listen({ port, host: '0.0.0.0' });
+  server.get('/metrics', async (request, reply) => {
+    if (!metricsAllowed(request.headers.authorization, options.metricsToken)) return reply.code(401).send({ error: { code: 'unauthorized', message: 'metrics need the metrics token' } });
+    return reply.type('text/plain; version=0.0.4').send(await renderMetrics(deps));
+  });
+  await server.listen({ port, host: options.host ?? '0.0.0.0' });
   const address = server.server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   log.info({ port: actual }, 'health server listening');

@@ -12,7 +12,9 @@ describe('configuration from the environment', () => {
       rabbitmqManagementUrl: 'http://127.0.0.1:15672',
       logLevel: 'info',
       declareTopology: true,
+      host: '0.0.0.0',
     });
+    expect(parseCommonConfig({ HOST: '127.0.0.1', METRICS_TOKEN: 's' })).toMatchObject({ host: '127.0.0.1', metricsToken: 's' });
   });
 
   it('refuses bad values with a message naming the variable', () => {

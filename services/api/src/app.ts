@@ -4,7 +4,7 @@ import {
   setAcceptedAnswer, upsertVote, userExists, withTransaction, type Pool, type PoolClient,
 } from '@qr/db';
 import { createMessage, type Transport } from '@qr/lemur';
-import { checkReadiness, renderMetrics, type ServiceMetrics } from '@qr/runtime';
+import { checkReadiness, metricsAllowed, renderMetrics, type ServiceMetrics } from '@qr/runtime';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Auth } from './auth.js';
@@ -51,6 +51,8 @@ export interface AppDeps {
   idleTimeoutMs?: number;
   /** Open event streams, per client address and in all (default DEFAULT_STREAM_LIMITS). */
   streamLimits?: StreamLimits;
+  /** When set, /metrics answers only `Authorization: Bearer <it>` (METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 /** A correlation id a caller may choose: short, and nothing a log line or a header could be confused by. */
@@ -210,9 +212,12 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, auth: Auth): void {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const readiness = await checkReadiness(deps);
+    const readiness = await checkReadiness({ ...deps, log: app.log });
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
-  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await renderMetrics(deps)));
+  app.get('/metrics', async (request, reply) => {
+    if (!metricsAllowed(request.headers.authorization, deps.metricsToken)) throw new HttpError(401, 'unauthorized', 'metrics need the metrics token (METRICS_TOKEN)');
+    return reply.type('text/plain; version=0.0.4').send(await renderMetrics(deps));
+  });
 
 }

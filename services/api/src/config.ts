@@ -2,7 +2,6 @@ import { parseCommonConfig, parsePort, parsePositiveInt, readSecret, type Common
 
 export interface ApiConfig extends CommonConfig {
   port: number;
-  host: string;
   publicUrl: string;
   /** Sent messages are kept in the journal (the outbox table) this long, for replays. */
   journalRetentionDays: number;
@@ -24,7 +23,6 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
   return {
     ...parseCommonConfig(env),
     port,
-    host: env.HOST ?? '0.0.0.0',
     publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
     journalRetentionDays: parsePositiveInt('JOURNAL_RETENTION_DAYS', env.JOURNAL_RETENTION_DAYS, 7),
     adminToken: readSecret(env, 'ADMIN_TOKEN'),

@@ -9,6 +9,6 @@ const api = await startApi({
   declareTopology: config.declareTopology,
   databaseUrl: config.databaseUrl, port: config.port, host: config.host, transport, log, journalRetentionDays: config.journalRetentionDays,
   adminToken: config.adminToken, bootstrapToken: config.bootstrapToken, rateLimits: config.rateLimits, trustProxy: config.trustProxy,
-  requestTimeoutMs: config.requestTimeoutMs, streamLimits: config.streamLimits,
+  requestTimeoutMs: config.requestTimeoutMs, streamLimits: config.streamLimits, metricsToken: config.metricsToken,
 });
 exitOnSignals(() => api.close(), log);

@@ -32,6 +32,7 @@ export async function startApi(options: {
   trustProxy?: AppDeps['trustProxy'];
   requestTimeoutMs?: AppDeps['requestTimeoutMs'];
   streamLimits?: AppDeps['streamLimits'];
+  metricsToken?: AppDeps['metricsToken'];
   /** The operations page's view of the queues; default: RabbitMQ's management API when the transport is STOMP. */
   queueOps?: (pool: Pool) => QueueOps;
 }): Promise<RunningApi> {
@@ -46,7 +47,7 @@ export async function startApi(options: {
     .catch((error: unknown) => log.error({ err: error }, 'broker set-up abandoned'));
   const app = buildApp({ pool, transport, databaseUrl: options.databaseUrl, metrics, onOutboxWrite: () => relay.kick(), log: log as FastifyBaseLogger, adminToken: options.adminToken,
     bootstrapToken: options.bootstrapToken, rateLimits: options.rateLimits, trustProxy: options.trustProxy,
-    requestTimeoutMs: options.requestTimeoutMs, streamLimits: options.streamLimits, queueOps: options.queueOps?.(pool) ?? defaultQueueOps(pool, transport) });
+    requestTimeoutMs: options.requestTimeoutMs, streamLimits: options.streamLimits, metricsToken: options.metricsToken, queueOps: options.queueOps?.(pool) ?? defaultQueueOps(pool, transport) });
   const url = await app.listen({ port: options.port, host: options.host });
   const retentionMs = (options.journalRetentionDays ?? 7) * 86_400_000;
   const prune = (): void => {

@@ -220,6 +220,23 @@ describe('hostile and oversized requests', () => {
     }
   });
 
+  it('says which dependency is down, never how, and serves metrics only to the metrics token when one is set', async () => {
+    const brokenPool = createPool('postgres://postgres@127.0.0.1:1/nowhere', { onError: () => {} });
+    const broken = await app({ pool: brokenPool });
+    const ready = await broken.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks.database).toBe('unreachable');
+    expect(ready.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|:1\b|nowhere/);
+    await brokenPool.end();
+
+    const guarded = await app({ metricsToken: 'scrape-secret' });
+    expect((await guarded.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    expect((await guarded.inject({ method: 'GET', url: '/metrics', headers: bearer('wrong') })).statusCode).toBe(401);
+    const scraped = await guarded.inject({ method: 'GET', url: '/metrics', headers: bearer('scrape-secret') });
+    expect(scraped.statusCode).toBe(200);
+    expect(scraped.body).toContain('outbox_unsent_messages');
+  });
+
   it('limits requests per token and per address with 429 and Retry-After; health is never limited', async () => {
     const api = await app({ rateLimits: { service: 5, anonymous: 3 } });
     const read = () => api.inject({ method: 'GET', url: '/announcement', remoteAddress: '198.51.100.7' });

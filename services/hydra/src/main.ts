@@ -10,6 +10,8 @@ const hydra = await startHydra({
   transport: createStompTransport(config, log),
   log,
   healthPort: config.healthPort,
+  healthHost: config.host,
+  metricsToken: config.metricsToken,
   smtpUrl: config.smtpUrl,
   mailDir: config.mailDir,
   mailFrom: config.mailFrom,

@@ -18,6 +18,9 @@ export interface HydraOptions {
   mailFrom?: string;
   publicUrl?: string;
   healthPort?: number;
+  /** the health server's address (HOST), and the bearer token /metrics needs (METRICS_TOKEN) */
+  healthHost?: string;
+  metricsToken?: string;
   digestIntervalMs?: number;
   retry?: Partial<RetryPolicy>;
   /** a mailer of the caller's (tests) */
@@ -63,7 +66,7 @@ export async function startHydra(options: HydraOptions): Promise<{ healthPort: n
   );
   for (const consumer of consumers) await consumer.start();
   const digests = startDigestLoop(deps, options.digestIntervalMs ?? 60_000);
-  const health = options.healthPort === undefined ? undefined : await startWorkerServer(options.healthPort, { pool, transport, databaseUrl: options.databaseUrl, metrics }, log);
+  const health = options.healthPort === undefined ? undefined : await startWorkerServer(options.healthPort, { pool, transport, databaseUrl: options.databaseUrl, metrics }, log, { host: options.healthHost, metricsToken: options.metricsToken });
   log.info({ healthPort: health?.port, mail: mailer.describe }, 'hydra started');
   let closing: Promise<void> | undefined;
   return {

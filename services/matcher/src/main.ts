@@ -14,5 +14,7 @@ const matcher = await startMatcher({
   maxAttempts: config.maxAttempts,
   askBudget: config.askBudget,
   healthPort: config.healthPort,
+  healthHost: config.host,
+  metricsToken: config.metricsToken,
 });
 exitOnSignals(() => matcher.close(), log);

@@ -19,6 +19,9 @@ export interface MatcherOptions {
   retryInitialDelayMs?: number;
   /** undefined: no health server (in-process embedding). */
   healthPort?: number;
+  /** the health server's address (HOST), and the bearer token /metrics needs (METRICS_TOKEN) */
+  healthHost?: string;
+  metricsToken?: string;
   drainTimeoutMs?: number;
   /** false: only connect (the topology was declared by `lemur access setup`). Default true. */
   declareTopology?: boolean;
@@ -102,7 +105,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   await questions.start();
   relay.start();
 
-  const health = options.healthPort === undefined ? undefined : await startWorkerServer(options.healthPort, { pool, transport, databaseUrl: options.databaseUrl, metrics }, log);
+  const health = options.healthPort === undefined ? undefined : await startWorkerServer(options.healthPort, { pool, transport, databaseUrl: options.databaseUrl, metrics }, log, { host: options.healthHost, metricsToken: options.metricsToken });
   log.info({ healthPort: health?.port }, 'matcher started');
 
   let closing: Promise<void> | undefined;
