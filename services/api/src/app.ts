@@ -16,6 +16,7 @@ import { MatchWatch, registerWatchRoutes, type StreamLimits } from './watch.js';
 import { defaultWebRoot, registerWebPages } from './web-pages.js';
 import { registerPreferenceRoutes } from './preferences-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { buildValidator, installStrictMediaTypes } from './strict-input.js';
 import {
   acceptBody, createAnswerBody, createQuestionBody, createUserBody, createVoteBody, idParams,
@@ -82,6 +83,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   installErrorHandlers(app);
   installStrictMediaTypes(app);
+  void installSecurityHeaders(app);
   const { pool } = deps;
   const auth = new Auth({ pool, bootstrapToken: deps.bootstrapToken, adminToken: deps.adminToken, cacheMs: deps.tokenCacheMs });
   auth.install(app);

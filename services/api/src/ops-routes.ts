@@ -1,7 +1,7 @@
 import { listPeople, type Pool } from '@qr/db';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
-import type { QueueOps } from './queue-ops.js';
+import { isOurQueue, type QueueOps } from './queue-ops.js';
 
 const queueParams = { type: 'object', required: ['queue'], additionalProperties: false, properties: { queue: { type: 'string', pattern: '^[a-z][a-z0-9._-]{0,100}$' } } } as const;
 const replayBody = { type: 'object', additionalProperties: false, properties: { ids: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 200 } } } } as const;
@@ -19,20 +19,25 @@ export function registerOpsRoutes(app: FastifyInstance, pool: Pool, ops: QueueOp
     return ops;
   };
   const admin = { auth: ['admin'] } as const;
+  /** A queue the system does not declare is a 404, not a replay that fails inside. */
+  const existing = async (queue: string): Promise<QueueOps> => {
+    if (!isOurQueue(queue)) throw new HttpError(404, 'not_found', `queue ${queue} does not exist`);
+    return need();
+  };
 
   app.get('/admin/queues', { config: admin }, async () => ({ at: new Date().toISOString(), queues: await need().queues() }));
 
   app.get<{ Params: { queue: string }; Querystring: { limit?: number } }>(
     '/admin/queues/:queue/dead-letters',
     { config: admin, schema: { params: queueParams, querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } } } },
-    async (request) => ({ queue: request.params.queue, deadLetters: await need().deadLetters(request.params.queue, request.query.limit ?? 100) }),
+    async (request) => ({ queue: request.params.queue, deadLetters: await (await existing(request.params.queue)).deadLetters(request.params.queue, request.query.limit ?? 100) }),
   );
 
   app.post<{ Params: { queue: string }; Body: { ids?: string[] } }>(
     '/admin/queues/:queue/dead-letters/replay',
     { config: admin, schema: { params: queueParams, body: replayBody } },
     async (request) => {
-      const result = await need().replayDeadLetters(request.params.queue, request.body?.ids);
+      const result = await (await existing(request.params.queue)).replayDeadLetters(request.params.queue, request.body?.ids);
       request.log.warn({ queue: request.params.queue, ...result, by: request.caller?.token }, 'dead letters replayed');
       return result;
     },

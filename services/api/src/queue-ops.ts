@@ -30,6 +30,9 @@ export interface QueueOps {
   replayQuestion(questionId: number): Promise<number>;
 }
 
+/** Whether the system declares a work queue of this name (one that can have dead letters). */
+export const isOurQueue = (name: string): boolean => topology.queues.some((q) => q.name === name);
+
 /** The queues the system declares, with their dead-letter queues: the ones an operator is shown. */
 const ourQueues = (): Set<string> => new Set(topology.queues.flatMap((q) => [q.name, deadLetterQueueName(q.name)]));
 

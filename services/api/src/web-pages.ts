@@ -20,12 +20,6 @@ export async function registerWebPages(app: FastifyInstance, root: string): Prom
     prefix: '/',
     index: ['index.html'],
     wildcard: false, // only the files of the build: no path reaches anything else
-    decorateReply: false,
-    setHeaders: (res) => {
-      // the pages load nothing from elsewhere, and say so to the browser
-      res.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
-      res.header('x-content-type-options', 'nosniff');
-      res.header('referrer-policy', 'no-referrer');
-    },
+    decorateReply: false, // security headers: on every route (security-headers.ts)
   });
 }

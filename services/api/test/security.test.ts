@@ -6,7 +6,7 @@ import { MemoryBroker, MemoryTransport } from '@qr/lemur';
 import { createLogger, ServiceMetrics } from '@qr/runtime';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type AppDeps } from '../src/index.js';
+import { buildApp, MemoryQueueOps, type AppDeps } from '../src/index.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 let db: TestDatabase;
@@ -235,6 +235,35 @@ describe('hostile and oversized requests', () => {
     const scraped = await guarded.inject({ method: 'GET', url: '/metrics', headers: bearer('scrape-secret') });
     expect(scraped.statusCode).toBe(200);
     expect(scraped.body).toContain('outbox_unsent_messages');
+  });
+
+  it('sends security headers on JSON routes and the unsubscribe page, not only on static files', async () => {
+    const api = await app();
+    for (const url of ['/healthz', '/questions/999999999', '/unsubscribe?token=x', '/no/such/route']) {
+      const response = await api.inject({ method: 'GET', url });
+      expect(response.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+      expect(response.headers['content-security-policy'], url).toContain("default-src 'self'");
+      expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(response.headers['referrer-policy'], url).toBe('no-referrer');
+    }
+  });
+
+  it('answers 404 for the dead letters of a queue that does not exist, and replays those of one that does', async () => {
+    const connect = async () => {
+      const another = new MemoryTransport(broker);
+      await another.connect();
+      return another;
+    };
+    const api = await app({ adminToken: 'admin-secret', queueOps: new MemoryQueueOps(pool, transport, connect, broker) });
+    const admin = bearer('admin-secret');
+    for (const [method, url] of [['POST', '/admin/queues/no.such.queue/dead-letters/replay'], ['GET', '/admin/queues/no.such.queue/dead-letters']] as const) {
+      const response = await api.inject({ method, url, headers: admin, ...(method === 'POST' ? { payload: {} } : {}) });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json().error.code).toBe('not_found');
+    }
+    const real = await api.inject({ method: 'POST', url: '/admin/queues/question.asked/dead-letters/replay', headers: admin, payload: {} });
+    expect(real.statusCode).toBe(200);
+    expect(real.json()).toEqual({ replayed: 0, skipped: 0 });
   });
 
   it('limits requests per token and per address with 429 and Retry-After; health is never limited', async () => {

@@ -34,16 +34,20 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
   };
 }
 
-/** Writes each email as `<folder>/<message id>.eml` (the embedded default: no SMTP server needed). A repeat overwrites the same file. */
+/**
+ * Writes each email as `<folder>/<message id>.eml` (the embedded default: no SMTP server needed), readable
+ * by this user only (files 0600; a folder it makes, 0700). A repeat overwrites the same file.
+ */
 export function folderMailer(folder: string, from: string): Mailer {
   const render = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     describe: `folder ${path.resolve(folder)}`,
     async send(mail) {
       const info = await render.sendMail({ from, ...mail });
-      await mkdir(folder, { recursive: true });
+      // mail is the recipients' and the operator's: the folder and its files are not for other local users
+      await mkdir(folder, { recursive: true, mode: 0o700 });
       const name = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._@-]/g, '_');
-      await writeFile(path.join(folder, `${name}.eml`), info.message as Buffer);
+      await writeFile(path.join(folder, `${name}.eml`), info.message as Buffer, { mode: 0o600 });
     },
     async close() {},
   };
