@@ -24,19 +24,31 @@ export function createPool(databaseUrl: string, options: PoolOptions): pg.Pool {
   return pool;
 }
 
-/** Runs `fn` in a transaction: commit if it resolves, roll back if it throws. */
+/**
+ * Runs `fn` in a transaction: commit if it resolves, roll back if it throws. The client listens for
+ * errors while it is checked out (pg-pool listens only while a client is idle): a connection dropped
+ * mid-transaction (a server restart, an administrator's terminate) fails `fn`'s query with an error
+ * the caller can retry, instead of an unhandled 'error' event that ends the process. A client that
+ * broke is destroyed, not returned to the pool.
+ */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await fn(client);
     await client.query('commit');
     return result;
   } catch (error) {
-    await client.query('rollback').catch(() => {});
+    if (!broken) await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 

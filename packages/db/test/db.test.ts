@@ -47,6 +47,25 @@ describe('migrations', () => {
     }
   });
 
+  it('fail a transaction whose connection is dropped, with an error the caller can retry, and never crash the process', async () => {
+    const own = createPool(db.url, { max: 2, onError: () => {} });
+    try {
+      let pid!: (n: number) => void;
+      const backend = new Promise<number>((resolve) => (pid = resolve));
+      const transaction = withTransaction(own, async (client) => {
+        pid((await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid);
+        await new Promise((r) => setTimeout(r, 300));
+        await client.query('select 1');
+      });
+      await pool.query('select pg_terminate_backend($1)', [await backend]); // as a server restart or an administrator would
+      await expect(transaction).rejects.toThrow();
+      // the broken client was thrown away: the next transaction gets a working one
+      expect(await withTransaction(own, async (client) => (await client.query<{ one: number }>('select 1 as one')).rows[0]!.one)).toBe(1);
+    } finally {
+      await own.end();
+    }
+  });
+
   it('keep question_matches unique per question and user', async () => {
     const { rows: [user] } = await pool.query<{ id: number }>("insert into users (name, email) values ('u', 'u@x.test') returning id");
     const { rows: [question] } = await pool.query<{ id: number }>("insert into questions (asker_id, title, body) values ($1, 't', 'b') returning id", [user!.id]);
