@@ -6,7 +6,7 @@ export {
 export { getMatches, recordMatches, type MatchRow } from './matches.js';
 export { migrate, migrationsDir, pendingMigrations } from './migrate.js';
 export { countUnsentOutbox, insertOutboxMessage, PgOutboxStore } from './outbox.js';
-export { createPool, isForeignKeyViolation, isUniqueViolation, withTransaction, type Pool, type PoolClient, type Queryable } from './pool.js';
+export { createPool, databaseGate, isDatabaseUnavailable, isForeignKeyViolation, isUniqueViolation, withTransaction, type Pool, type PoolClient, type Queryable } from './pool.js';
 export { askQuestion, getQuestion, insertQuestion, setAcceptedAnswer, type QuestionRow } from './questions.js';
 export { findUserIdByEmail, insertUser, listPeople, userExists } from './users.js';
 export { pruneJournal, selectJournal, type JournalEntry, type JournalFilter } from './journal.js';

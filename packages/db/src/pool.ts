@@ -52,6 +52,36 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
   }
 }
 
+/** Node's network errors that mean the server could not be reached, or the connection broke. */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** node-postgres's own words for a connection that broke or never came. */
+const DRIVER_MESSAGES = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable|Cannot use a pool after calling end/;
+
+/**
+ * Whether an error says the database is away (down, restarting, refusing connections, a table missing
+ * while a migration or a restore runs), not that the work was wrong: worth waiting for, never a reason
+ * to spend a message's attempts or dead-letter it. SQLSTATE class 08 (connection exception), 57P01-03
+ * (shutting down, cannot connect now), 53300 (too many connections), 42P01 (undefined table).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
+  if (typeof code === 'string' && (NETWORK_ERRORS.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '42P01'].includes(code))) return true;
+  if (typeof message === 'string' && DRIVER_MESSAGES.test(message)) return true;
+  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
+  return cause !== undefined && cause !== error && isDatabaseUnavailable(cause);
+}
+
+/** The dependency gate of a consumer whose handler needs this database (lemur's Consumer `dependency`). */
+export function databaseGate(pool: pg.Pool): { isUnavailable(error: Error): boolean; probe(): Promise<void> } {
+  return {
+    isUnavailable: isDatabaseUnavailable,
+    probe: async () => {
+      await pool.query('select 1');
+    },
+  };
+}
+
 /** Postgres error codes our callers decide on. */
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';

@@ -3,7 +3,7 @@ import { createMessage, type OutboxEntry } from '@qr/lemur';
 import { runner } from 'node-pg-migrate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  askQuestion, createPool, getCorpusStats, hashToken, migrationsDir, unsubscribeByToken, getQuestionTerms, insertOutboxMessage, insertQuestionTerms, migrate, pendingMigrations, PgOutboxStore, pruneJournal, recordMatches, selectJournal, withTransaction, type Pool,
+  askQuestion, createPool, getCorpusStats, hashToken, isDatabaseUnavailable, migrationsDir, unsubscribeByToken, getQuestionTerms, insertOutboxMessage, insertQuestionTerms, migrate, pendingMigrations, PgOutboxStore, pruneJournal, recordMatches, selectJournal, withTransaction, type Pool,
 } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
@@ -64,6 +64,18 @@ describe('migrations', () => {
     } finally {
       await own.end();
     }
+  });
+
+  it('tell a database that is away from work that is wrong, on errors the driver really gives', async () => {
+    const nowhere = createPool('postgres://postgres@127.0.0.1:1/postgres', { onError: () => {} });
+    const refused = await nowhere.query('select 1').catch((e: unknown) => e);
+    await nowhere.end();
+    const afterEnd = await nowhere.query('select 1').catch((e: unknown) => e);
+    const missingTable = await pool.query('select * from no_such_table').catch((e: unknown) => e);
+    const duplicate = await pool.query("insert into users (name, email) values ('d', 'dup@x.test'), ('d', 'dup@x.test')").catch((e: unknown) => e);
+    const syntax = await pool.query('selec 1').catch((e: unknown) => e);
+    for (const away of [refused, afterEnd, missingTable]) expect(isDatabaseUnavailable(away), String(away)).toBe(true);
+    for (const wrong of [duplicate, syntax, new Error('question 7 does not exist'), undefined]) expect(isDatabaseUnavailable(wrong), String(wrong)).toBe(false);
   });
 
   it('keep question_matches unique per question and user', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Availability, DependencyWatch, type DependencyGate } from './dependency-watch.js';
 import { PermanentError, toError } from './errors.js';
 import { LazyChildLog, silentLog, type Log } from './log.js';
 import { Headers, type MessageHeaders, type OutgoingMessage, type ReceivedMessage } from './message.js';
@@ -43,6 +44,12 @@ export interface ConsumerOptions<TBody> {
   /** Bodies longer than this (UTF-8 bytes) are dead-lettered unread. Default 256 KiB. */
   maxBodyBytes?: number;
   log?: Log;
+  /**
+   * What the handler depends on (a database): a handler error it calls "unavailable" is not the
+   * message's fault, so no attempt is spent and nothing is dead-lettered: the message waits, unacked,
+   * no new message is started, and the dependency is probed until it answers; then work resumes.
+   */
+  dependency?: DependencyGate;
   /** Called once per delivery when it is settled; for metrics. */
   onSettled?(outcome: ConsumerOutcome, info: { type: string; durationMs: number; reason?: string }): void;
 }
@@ -75,12 +82,21 @@ export class Consumer<TBody> {
   private subscription: Subscription | undefined;
   private accepting = false;
   private closing: Promise<void> | undefined;
+  private readonly dependency: DependencyWatch | undefined;
+  /** Deliveries whose handler failed because the dependency was away: run again when it answers. */
+  private parked: Delivery[] = [];
 
   constructor(private readonly options: ConsumerOptions<TBody>) {
     this.log = (options.log ?? silentLog).child({ queue: options.queue });
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.prefetch = positiveWhole('prefetch', options.prefetch ?? 10);
     this.concurrency = options.concurrency === undefined ? Infinity : Math.min(this.prefetch, positiveWhole('concurrency', options.concurrency));
+    this.dependency = options.dependency && new DependencyWatch(options.dependency, this.log, () => this.resume());
+  }
+
+  /** Whether the consumer is waiting for its dependency (nothing new is started meanwhile). */
+  get waitingForDependency(): boolean {
+    return this.dependency?.state === Availability.Waiting;
   }
 
   async start(): Promise<void> {
@@ -104,6 +120,9 @@ export class Consumer<TBody> {
   close(timeoutMs = 10_000): Promise<void> {
     this.closing ??= (async () => {
       this.accepting = false;
+      this.dependency?.stop();
+      this.held.push(...this.parked); // never finished: for the broker to give again
+      this.parked = [];
       // Prefetched but never started: held with the rest, for the broker to give to another worker.
       for (const delivery of this.waiting.slice(this.waitingHead)) if (delivery) this.held.push(delivery);
       this.waiting = [];
@@ -132,7 +151,7 @@ export class Consumer<TBody> {
       this.held.push(delivery);
       return;
     }
-    if (this.inFlight.size >= this.concurrency) {
+    if (this.inFlight.size >= this.concurrency || this.waitingForDependency) {
       // after a reconnect the waiting ones of the lost connection are stale: drop them now, not one per free slot
       while (this.waiting[this.waitingHead]?.stale?.()) this.waiting[this.waitingHead++] = undefined;
       this.waiting.push(delivery);
@@ -144,7 +163,7 @@ export class Consumer<TBody> {
   private run(delivery: Delivery): void {
     const work = this.process(delivery).finally(() => {
       this.inFlight.delete(work);
-      const next = this.accepting ? this.nextWaiting() : undefined;
+      const next = this.accepting && !this.waitingForDependency ? this.nextWaiting() : undefined;
       if (next) this.run(next);
     });
     this.inFlight.add(work);
@@ -227,6 +246,11 @@ export class Consumer<TBody> {
         return;
       }
       if (this.takenBack(delivery, error, log)) return;
+      if (this.dependency?.explains(error)) {
+        this.parked.push(delivery); // unacked, attempt unspent: run again when the dependency answers
+        this.dependency.unavailable(error);
+        return;
+      }
       if (error instanceof PermanentError) {
         await this.deadLetter(delivery, { id, type, attempt }, `permanent failure: ${error.message}`, error, log);
         this.settled('dead-lettered', type, started, 'permanent');
@@ -237,6 +261,19 @@ export class Consumer<TBody> {
         await this.scheduleRetry(delivery, { id, type, attempt }, error, log);
         this.settled('retried', type, started);
       }
+    }
+  }
+
+  /** The dependency answers again: the parked deliveries first, then the waiting ones, up to the concurrency. */
+  private resume(): void {
+    if (!this.accepting) return;
+    const parked = this.parked.filter((d) => !d.stale?.()); // a stale one comes again from the broker
+    this.parked = [];
+    for (const delivery of parked) this.track(delivery);
+    while (this.accepting && !this.waitingForDependency && this.inFlight.size < this.concurrency) {
+      const next = this.nextWaiting();
+      if (!next) break;
+      this.run(next);
     }
   }
 

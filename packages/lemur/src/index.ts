@@ -1,4 +1,5 @@
 export { Consumer, defaultRetryPolicy, type ConsumerOptions, type ConsumerOutcome, type HandlerContext, type RetryPolicy } from './consumer.js';
+export { Availability, type DependencyGate } from './dependency-watch.js';
 export { PermanentError, PublishError, toError } from './errors.js';
 export { silentLog, type Log } from './log.js';
 export { MemoryBroker, MemoryTransport, type MemoryQueueStats } from './memory-transport.js';

@@ -27,6 +27,14 @@ function collector() {
   };
 }
 
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const topology: Topology = {
   exchanges: [{ name: 'events', type: 'topic' }],
   queues: [
@@ -219,6 +227,47 @@ describe.each(worlds)('transport contract: %s', (_name, makeWorld) => {
       expect(d!.headers[Headers.deadError]).toBe('Error: always broken');
       expect(d!.headers[Headers.attempt]).toBe('3');
       expect(JSON.parse(d!.body)).toEqual({ n: 9 });
+      await consumer.close();
+    });
+
+    it('waits out an unavailable dependency: no attempt spent, nothing dead-lettered, nothing new started, then resumes', async () => {
+      let down = true;
+      const seen: { n: number; attempt: number; down: boolean }[] = [];
+      let probes = 0;
+      const consumer = new Consumer({
+        transport,
+        queue: 'work',
+        defaultType: 'work',
+        decode,
+        prefetch: 5,
+        retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 50 },
+        dependency: {
+          isUnavailable: (error) => error.message === 'database down',
+          probe: async () => {
+            probes += 1;
+            if (down) throw new Error('still down');
+          },
+          probeIntervalMs: 100,
+        },
+        handle: async (message) => {
+          seen.push({ n: (message.body as { n: number }).n, attempt: message.attempt, down });
+          if (down) throw new Error('database down');
+        },
+      });
+      await consumer.start();
+      await transport.publish({ queue: 'work' }, createMessage('work', { n: 1 }));
+      await until(() => consumer.waitingForDependency);
+      for (let n = 2; n <= 4; n++) await transport.publish({ queue: 'work' }, createMessage('work', { n }));
+      await new Promise((r) => setTimeout(r, 800)); // far past maxAttempts x the retry delay
+      expect(seen).toEqual([{ n: 1, attempt: 1, down: true }]); // parked, and nothing else started
+      expect(probes).toBeGreaterThanOrEqual(3);
+      down = false;
+      await until(() => seen.length === 5);
+      expect(seen.slice(1).map((s) => [s.n, s.attempt, s.down])).toEqual([[1, 1, false], [2, 1, false], [3, 1, false], [4, 1, false]]);
+      const dead = collector();
+      await transport.subscribe(deadLetterQueueName('work'), (d) => dead.push(d), { prefetch: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(dead.deliveries).toHaveLength(0);
       await consumer.close();
     });
 

@@ -1,5 +1,5 @@
 import { decodeMessage, eventQueueName, subscriptions, topology, type Messages } from '@qr/contracts';
-import { createPool } from '@qr/db';
+import { createPool, databaseGate } from '@qr/db';
 import { Consumer, type RetryPolicy, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, startWorkerServer, type Logger } from '@qr/runtime';
 import { startDigestLoop } from './digests.js';
@@ -60,6 +60,7 @@ export async function startHydra(options: HydraOptions): Promise<{ healthPort: n
           context.log.info({ event: type, ...outcome }, 'event handled');
         },
         retry: { maxAttempts: 8, initialDelayMs: 2_000, maxDelayMs: 300_000, ...options.retry },
+        dependency: databaseGate(pool), // a database outage is waited out, not counted against the events
         log,
         onSettled: metrics.onSettled,
       }),

@@ -1,5 +1,5 @@
 import { decodeMessage, eventQueueName, matcherTasks, QUESTION_ASKED_QUEUE, subscriptions, topology, type Messages } from '@qr/contracts';
-import { createPool, PgOutboxStore } from '@qr/db';
+import { createPool, databaseGate, PgOutboxStore } from '@qr/db';
 import { Consumer, OutboxRelay, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, startWorkerServer, type Logger } from '@qr/runtime';
 import { DEFAULT_ASK_BUDGET, type AskBudgetPolicy } from '@qr/matching';
@@ -52,6 +52,8 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   log.info({ ...people.size, model: people.modelVersion ?? 'default', ms: Math.round(performance.now() - loadStart) }, 'people loaded');
   const deps = { pool, people, matchLimit: options.matchLimit ?? 10, onOutboxWrite: () => relay.kick() };
   const retry = { maxAttempts: options.maxAttempts ?? 5, initialDelayMs: options.retryInitialDelayMs ?? 1_000 };
+  // a database outage is waited out, not counted against the messages (they are not at fault)
+  const dependency = databaseGate(pool);
 
   if (options.declareTopology !== false) await retryUntilDone('declaring the topology', () => transport.declare(topology), log);
   await transport.connect();
@@ -67,6 +69,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
     },
     prefetch: options.prefetch ?? 10,
     retry,
+    dependency,
     log,
     onSettled: metrics.onSettled,
   });
@@ -88,13 +91,14 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
       },
       prefetch: options.prefetch ?? 10,
       retry,
+      dependency,
       log,
       onSettled: metrics.onSettled,
     });
     consumers.push(consumer as Consumer<unknown>);
   }
   const taskWorker = matcherTasks
-    .worker({ transport, prefetch: options.prefetch ?? 10, retry, log, onSettled: metrics.onSettled })
+    .worker({ transport, prefetch: options.prefetch ?? 10, retry, dependency, log, onSettled: metrics.onSettled })
     .defineTask('refresh-answer', async ({ answerId }) => {
       await countAnswer(pool, answerId);
     });
