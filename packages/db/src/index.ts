@@ -28,3 +28,4 @@ export { issueUnsubscribeToken, pruneUnsubscribeTokens, UNSUBSCRIBE_TOKEN_DAYS, 
 export { getSiteStatus, setAnnouncement, setMaintenance, type SiteStatus } from './site-status.js';
 export { findToken, hashToken, insertToken, listTokens, newToken, revokeToken, tokenScopes, type TokenRow, type TokenScope } from './tokens.js';
 export { listHistoryAnswers, listHistoryQuestions } from './history.js';
+export { Channels, ListenerState, PgListener, type PgListenerOptions } from './listener.js';

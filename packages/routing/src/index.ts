@@ -1,6 +1,6 @@
 export { countAnswer, countUncountedAnswers } from './count-answer.js';
 export { decideMatches } from './decide-matches.js';
-export { corpusRefreshDelay, LivePeople, PEOPLE_CHANGED, QUESTION_MATCHED, RANKING_MODEL_CHANGED, type LivePeopleOptions } from './live-people.js';
+export { corpusRefreshDelay, LivePeople, type LivePeopleOptions } from './live-people.js';
 export { loadActiveModel, loadPeople, loadPreferences, type LoadedPerson } from './people-loader.js';
 export { ACTIVE_CANDIDATES, ACTIVE_DAYS, mostActive, type PeopleSource } from './people-source.js';
 export { PgPeople } from './pg-people.js';

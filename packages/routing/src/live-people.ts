@@ -1,4 +1,4 @@
-import { getCorpusStats, loadAskers, loadAskTimes } from '@qr/db';
+import { Channels, getCorpusStats, loadAskers, loadAskTimes, PgListener } from '@qr/db';
 import type { Log } from '@qr/lemur';
 import {
   AskLedger, decide, DEFAULT_MODEL, PeopleIndex, whyNotAsk, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type Decision, type ExtractedTerms,
@@ -8,12 +8,7 @@ import pg from 'pg';
 import { loadActiveModel, loadPeople, loadPreferences } from './people-loader.js';
 import { mostActive, type PeopleSource } from './people-source.js';
 
-/** Notified (payload: a user id) whenever what a matcher knows of a person may have changed: answers, acceptances, preferences. */
-export const PEOPLE_CHANGED = 'people_changed';
-/** Notified (payload: a question id) when a question's matches commit: those people were asked. */
-export const QUESTION_MATCHED = 'question_matched';
-/** Notified (payload: a version) when a ranking model is activated. */
-export const RANKING_MODEL_CHANGED = 'ranking_model_changed';
+const { peopleChanged: PEOPLE_CHANGED, questionMatched: QUESTION_MATCHED, rankingModelChanged: RANKING_MODEL_CHANGED } = Channels;
 
 const DAY_MS = 86_400_000;
 /** Asks older than this count against no budget (budget.ts counts a week, and a day). */
@@ -31,7 +26,7 @@ export interface LivePeopleOptions {
    * (see corpusRefreshDelay).
    */
   corpusRefreshMs?: number;
-  /** Delay before reconnecting the LISTEN connection after it failed. */
+  /** First delay before reconnecting the LISTEN connection after it failed (doubling up to 30 s). Default 500 ms. */
   reconnectDelayMs?: number;
 }
 
@@ -42,7 +37,8 @@ export interface LivePeopleOptions {
  * it notifies `question_matched`, and the model when it notifies `ranking_model_changed`.
  * Notifications are delivered at commit, to every matcher, so all of them follow every change within
  * milliseconds, whoever made it; a new model is ranked with from the next question on, no restart.
- * When the LISTEN connection drops, notifications may have been missed: it reconnects and reloads everything.
+ * When the LISTEN connection drops, notifications may have been missed: it reconnects (PgListener: one
+ * loop, backing off) and reloads everything.
  */
 export class LivePeople implements PeopleSource {
   private index = new PeopleIndex();
@@ -52,10 +48,9 @@ export class LivePeople implements PeopleSource {
   private documents = 0;
   private documentFrequency = new Map<string, number>();
   private mostActive: { at: number; userIds: number[] } = { at: Number.NEGATIVE_INFINITY, userIds: [] };
-  private listener: pg.Client | undefined;
+  private readonly listener: PgListener;
   private corpusTimer: NodeJS.Timeout | undefined;
   private lastCorpusLoadMs = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private pendingPeople = new Set<number>();
   private pendingQuestions = new Set<number>();
   private modelChanged = false;
@@ -66,20 +61,42 @@ export class LivePeople implements PeopleSource {
    */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
-  private generation = 0;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly options: LivePeopleOptions,
-  ) {}
+  ) {
+    this.listener = new PgListener({
+      databaseUrl: options.databaseUrl,
+      channels: [PEOPLE_CHANGED, QUESTION_MATCHED, RANKING_MODEL_CHANGED],
+      onNotification: (channel, payload) => this.notified(channel, payload),
+      // notifications may have been missed while it was down: everything is read again
+      onReconnect: async () => {
+        await this.reloadAll();
+        options.log.info(this.size, 'people reloaded after the LISTEN connection came back');
+      },
+      log: options.log,
+      backoff: { initialMs: options.reconnectDelayMs ?? 500, maxMs: 30_000 },
+    });
+  }
 
   /** Listens first, then loads, so that nothing changed between the load and the LISTEN is missed. */
   static async start(pool: pg.Pool, options: LivePeopleOptions): Promise<LivePeople> {
     const people = new LivePeople(pool, options);
-    await people.listen();
-    await people.reloadAll();
+    try {
+      await people.listener.start();
+      await people.reloadAll();
+    } catch (error) {
+      await people.close();
+      throw error;
+    }
     people.scheduleCorpusRefresh();
     return people;
+  }
+
+  /** How long it has been without its LISTEN connection, so without news of changes (0 while listening). */
+  get outOfTouchForMs(): number {
+    return this.listener.failingForMs();
   }
 
   get size(): { people: number; terms: number; postings: number } {
@@ -94,9 +111,8 @@ export class LivePeople implements PeopleSource {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.corpusTimer);
-    clearTimeout(this.reconnectTimer);
     await this.queue;
-    await this.listener?.end().catch(() => {});
+    await this.listener.close();
   }
 
   /** Re-reads the document frequencies now rather than at the next paced re-read (corpusRefreshDelay). */
@@ -156,45 +172,17 @@ export class LivePeople implements PeopleSource {
     }, delay).unref();
   }
 
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.databaseUrl });
-    const generation = ++this.generation;
-    client.on('notification', (n) => {
-      if (n.channel === RANKING_MODEL_CHANGED) {
-        this.modelChanged = true;
-        this.scheduleFlush();
-        return;
-      }
-      const id = Number(n.payload);
-      if (!Number.isSafeInteger(id)) return;
-      if (n.channel === PEOPLE_CHANGED) this.pendingPeople.add(id);
-      else if (n.channel === QUESTION_MATCHED) this.pendingQuestions.add(id);
+  private notified(channel: string, payload: string): void {
+    if (channel === RANKING_MODEL_CHANGED) {
+      this.modelChanged = true;
       this.scheduleFlush();
-    });
-    client.on('error', (error) => this.onListenerLost(generation, error));
-    client.on('end', () => this.onListenerLost(generation, new Error('LISTEN connection ended')));
-    await client.connect();
-    await client.query(`listen ${PEOPLE_CHANGED}; listen ${QUESTION_MATCHED}; listen ${RANKING_MODEL_CHANGED}`);
-    this.listener = client;
-  }
-
-  private onListenerLost(generation: number, error: Error): void {
-    if (this.closed || generation !== this.generation) return;
-    this.generation += 1; // later events of the dead client are ignored
-    this.options.log.warn({ err: error }, 'lost the LISTEN connection; reconnecting, then reloading people');
-    const retry = (): void => {
-      this.reconnectTimer = setTimeout(() => {
-        if (this.closed) return;
-        this.listen()
-          .then(() => this.reloadAll())
-          .then(() => this.options.log.info(this.size, 'people reloaded after the LISTEN connection came back'))
-          .catch((failure: unknown) => {
-            this.options.log.warn({ err: failure }, 'reconnecting the LISTEN connection failed; retrying');
-            retry();
-          });
-      }, this.options.reconnectDelayMs ?? 1_000);
-    };
-    retry();
+      return;
+    }
+    const id = Number(payload);
+    if (!Number.isSafeInteger(id)) return;
+    if (channel === PEOPLE_CHANGED) this.pendingPeople.add(id);
+    else if (channel === QUESTION_MATCHED) this.pendingQuestions.add(id);
+    this.scheduleFlush();
   }
 
   private scheduleFlush(): void {

@@ -10,14 +10,22 @@ export async function startWorkerServer(
   port: number,
   deps: ReadinessDeps,
   log: Logger,
-  options: { host?: string; metricsToken?: string } = {},
+  options: {
+    host?: string;
+    metricsToken?: string;
+    /** why the worker is not alive (it cannot do its work and is not recovering), or undefined while it is */
+    failing?: () => string | undefined;
+  } = {},
 ): Promise<{ server: FastifyInstance; port: number }> {
   const server = Fastify({
     loggerInstance: log.child({ component: 'health' }) as FastifyBaseLogger,
     // probes every few seconds: not worth a log line each (the top-level disableRequestLogging is deprecated, FSTDEP023)
     logController: new LogController({ disableRequestLogging: true }),
   });
-  server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/healthz', async (_request, reply) => {
+    const failing = options.failing?.();
+    return failing ? reply.code(503).send({ status: 'failing', reason: failing }) : { status: 'ok' };
+  });
   server.get('/readyz', async (_request, reply) => {
     const readiness = await checkReadiness({ log, ...deps });
     return reply.code(readiness.ready ? 200 : 503).send(readiness);

@@ -89,7 +89,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   auth.install(app);
   installRateLimits(app, auth, deps.rateLimits);
 
-  const watch = new MatchWatch(deps.databaseUrl);
+  const watch = new MatchWatch(deps.databaseUrl, app.log);
   app.addHook('onClose', () => watch.close());
   // Routes go in a plugin registered after the rate limiter, so that its onRoute hook sees them all.
   void app.register(async (scope) => {

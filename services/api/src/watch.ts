@@ -1,25 +1,35 @@
-import { getMatches, getQuestion, type Pool } from '@qr/db';
+import { Channels, getMatches, getQuestion, PgListener, type PgListenerOptions, type Pool } from '@qr/db';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { HttpError, notFound } from './errors.js';
 import { idParams, type IdParams } from './schemas.js';
 
 /**
- * One LISTEN question_matched connection per api instance, fanned out to the browsers watching a
- * question. Postgres notifies at commit, whichever matcher matched it. If the LISTEN connection is
- * down, watchers still learn within their polling interval.
+ * One LISTEN question_matched connection per api instance (PgListener: it keeps itself connected,
+ * backing off), fanned out to the browsers watching a question. Postgres notifies at commit, whichever
+ * matcher matched it. While the connection is down, watchers still learn within their polling interval.
  */
 export class MatchWatch {
   private readonly waiting = new Map<number, Set<() => void>>();
-  private client: pg.Client | undefined;
-  private starting: Promise<void> | undefined;
-  private closed = false;
+  private readonly listener: PgListener;
+  private started = false;
 
-  constructor(private readonly databaseUrl: string) {}
+  constructor(databaseUrl: string, log: PgListenerOptions['log']) {
+    this.listener = new PgListener({
+      databaseUrl,
+      channels: [Channels.questionMatched],
+      onNotification: (_channel, payload) => {
+        for (const callback of [...(this.waiting.get(Number(payload)) ?? [])]) callback();
+      },
+      log,
+    });
+  }
 
   /** Calls `onMatched` once the question's matches commit (or at the next poll); returns an unsubscribe. */
   watch(questionId: number, onMatched: () => void): () => void {
-    void this.ensureListening();
+    if (!this.started) {
+      this.started = true;
+      this.listener.start().catch(() => {}); // it goes on trying; polling covers the gap
+    }
     let set = this.waiting.get(questionId);
     if (!set) this.waiting.set(questionId, (set = new Set()));
     set.add(onMatched);
@@ -29,32 +39,8 @@ export class MatchWatch {
     };
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => {});
-  }
-
-  private ensureListening(): Promise<void> {
-    if (this.client || this.closed) return Promise.resolve();
-    this.starting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.databaseUrl });
-      client.on('notification', (n) => {
-        for (const callback of [...(this.waiting.get(Number(n.payload)) ?? [])]) callback();
-      });
-      const drop = (): void => {
-        if (this.client === client) this.client = undefined; // the next watcher reconnects; polling covers the gap
-      };
-      client.on('error', drop);
-      client.on('end', drop);
-      try {
-        await client.connect();
-        await client.query('listen question_matched');
-        this.client = client;
-      } catch {
-        drop();
-      }
-    })().finally(() => (this.starting = undefined));
-    return this.starting;
+  close(): Promise<void> {
+    return this.listener.close();
   }
 }
 

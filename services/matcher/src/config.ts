@@ -9,6 +9,8 @@ export interface MatcherConfig extends CommonConfig {
   maxAttempts: number;
   /** How often a person may be asked: per answer they gave lately, and at least per week. */
   askBudget: AskBudgetPolicy;
+  /** MATCHER_GIVE_UP_SECONDS: without its LISTEN connection this long, the matcher exits (default 120). */
+  giveUpMs: number;
 }
 
 export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
@@ -22,5 +24,6 @@ export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
       asksPerAnswer: parsePositiveInt('MATCHER_ASKS_PER_ANSWER', env.MATCHER_ASKS_PER_ANSWER, DEFAULT_ASK_BUDGET.asksPerAnswer),
       minAsksPerWeek: parsePositiveInt('MATCHER_MIN_ASKS_PER_WEEK', env.MATCHER_MIN_ASKS_PER_WEEK, DEFAULT_ASK_BUDGET.minAsksPerWeek),
     },
+    giveUpMs: parsePositiveInt('MATCHER_GIVE_UP_SECONDS', env.MATCHER_GIVE_UP_SECONDS, 120) * 1000,
   };
 }

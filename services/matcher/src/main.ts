@@ -16,5 +16,8 @@ const matcher = await startMatcher({
   healthPort: config.healthPort,
   healthHost: config.host,
   metricsToken: config.metricsToken,
+  giveUpMs: config.giveUpMs,
+  // exit non-zero so that a restart policy (Docker's, systemd's, Kubernetes') starts a fresh one
+  onUnrecoverable: () => void matcher.close().finally(() => process.exit(1)),
 });
 exitOnSignals(() => matcher.close(), log);

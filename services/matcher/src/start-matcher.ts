@@ -25,6 +25,13 @@ export interface MatcherOptions {
   drainTimeoutMs?: number;
   /** false: only connect (the topology was declared by `lemur access setup`). Default true. */
   declareTopology?: boolean;
+  /**
+   * Out of touch with Postgres's notifications (its LISTEN connection down, reconnecting) for this
+   * long, the matcher cannot know who changed: /healthz says so from half of it, and at all of it
+   * `onUnrecoverable` is called (main.ts exits, so an orchestrator restarts it). Default 120 s.
+   */
+  giveUpMs?: number;
+  onUnrecoverable?(reason: string): void;
 }
 
 export interface RunningMatcher {
@@ -109,13 +116,27 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   await questions.start();
   relay.start();
 
-  const health = options.healthPort === undefined ? undefined : await startWorkerServer(options.healthPort, { pool, transport, databaseUrl: options.databaseUrl, metrics }, log, { host: options.healthHost, metricsToken: options.metricsToken });
+  const giveUpMs = options.giveUpMs ?? 120_000;
+  const failing = (): string | undefined => {
+    const out = people.outOfTouchForMs;
+    return out > giveUpMs / 2 ? `no LISTEN connection to Postgres for ${Math.round(out / 1000)} s (gives up at ${giveUpMs / 1000} s)` : undefined;
+  };
+  const watchdog = setInterval(() => {
+    if (people.outOfTouchForMs <= giveUpMs) return;
+    clearInterval(watchdog);
+    const reason = failing() ?? 'out of touch';
+    log.fatal({ reason }, 'the matcher cannot recover; giving up so that it is restarted');
+    options.onUnrecoverable?.(reason);
+  }, Math.min(5_000, giveUpMs / 4)).unref();
+  const health = options.healthPort === undefined ? undefined
+    : await startWorkerServer(options.healthPort, { pool, transport, databaseUrl: options.databaseUrl, metrics }, log, { host: options.healthHost, metricsToken: options.metricsToken, failing });
   log.info({ healthPort: health?.port }, 'matcher started');
 
   let closing: Promise<void> | undefined;
   return {
     healthPort: health?.port,
     close() {
+      clearInterval(watchdog);
       closing ??= closeAll(log, [
         ['drain consumers', () => Promise.all([...consumers, taskWorker].map((c) => c.close(options.drainTimeoutMs ?? 10_000)))],
         ['flush the outbox relay', () => relay.close()],
