@@ -108,6 +108,25 @@ describe('handleQuestionAsked', () => {
     expect(outcome.matches.map((m) => m.userId)).not.toContain(asker);
   });
 
+  it('counts a question\'s terms on the retry when that write failed after its matches committed', async () => {
+    const asker = await user('asker9');
+    const q = await question(asker, 'Lagering a pilsner in a chest freezer', ['lager']);
+    const counted = async () => (await pool.query('select 1 from question_terms where question_id = $1', [q])).rowCount;
+    // the second write fails (as it did when the database went away between the two)
+    await pool.query(`create function refuse_terms() returns trigger language plpgsql as $$ begin raise exception 'injected fault'; end $$`);
+    await pool.query('create trigger refuse_terms before insert on question_terms for each row execute function refuse_terms()');
+    await expect(handleQuestionAsked(deps(), asked(q, asker), silentLog)).rejects.toThrow(/injected fault/);
+    await pool.query('drop trigger refuse_terms on question_terms; drop function refuse_terms()');
+    expect((await one<{ matched_at: Date | null }>('select matched_at from questions where id = $1', [q])).matched_at).not.toBeNull();
+    expect(await counted()).toBe(0);
+    expect((await handleQuestionAsked(deps(), asked(q, asker), silentLog)).status).toBe('already-matched');
+    expect(await counted()).toBe(1);
+    const frequency = async () => (await one<{ documents: number }>("select documents from term_document_frequency where term = 'tag:lager'")).documents;
+    const before = await frequency();
+    await handleQuestionAsked(deps(), asked(q, asker), silentLog); // again: counted once only
+    expect(await frequency()).toBe(before);
+  });
+
   it('treats a message about an unknown question as permanent (dead-lettered, not retried)', async () => {
     await expect(handleQuestionAsked(deps(), asked(987654321, 1), silentLog)).rejects.toThrow(PermanentError);
   });
