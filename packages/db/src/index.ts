@@ -29,3 +29,4 @@ export { getSiteStatus, setAnnouncement, setMaintenance, type SiteStatus } from 
 export { findToken, hashToken, insertToken, listTokens, newToken, revokeToken, tokenScopes, type TokenRow, type TokenScope } from './tokens.js';
 export { listHistoryAnswers, listHistoryQuestions } from './history.js';
 export { Channels, ListenerState, PgListener, type PgListenerOptions } from './listener.js';
+export { claimIdempotencyKey, completeIdempotencyKey, IDEMPOTENCY_RUNNING_SECONDS, pruneIdempotencyKeys, releaseIdempotencyKey, type IdempotencyClaim } from './idempotency.js';

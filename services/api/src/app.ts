@@ -16,6 +16,7 @@ import { MatchWatch, registerWatchRoutes, type StreamLimits } from './watch.js';
 import { defaultWebRoot, registerWebPages } from './web-pages.js';
 import { registerPreferenceRoutes } from './preferences-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
+import { installIdempotency } from './idempotency.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { buildValidator, installStrictMediaTypes } from './strict-input.js';
 import {
@@ -88,6 +89,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const auth = new Auth({ pool, bootstrapToken: deps.bootstrapToken, adminToken: deps.adminToken, cacheMs: deps.tokenCacheMs });
   auth.install(app);
   installRateLimits(app, auth, deps.rateLimits);
+  installIdempotency(app, pool);
 
   const watch = new MatchWatch(deps.databaseUrl, app.log);
   app.addHook('onClose', () => watch.close());

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@qr/db';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 /** An error the client can act on: its status, a stable code and a message. */
@@ -32,6 +33,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     if (error.validation) {
       return reply.code(400).send({ error: { code: 'invalid_request', message: error.message } });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // not the request's fault, and not for good: the client should come back (with its Idempotency-Key)
+      request.log.warn({ err: error }, 'the database is unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: { code: 'unavailable', message: 'the service is briefly unavailable; try again shortly' } });
     }
     const status = error.statusCode ?? 500;
     if (status === 429) return reply.code(429).send({ error: { code: 'rate_limited', message: error.message } });

@@ -1,5 +1,5 @@
 import { topology } from '@qr/contracts';
-import { createPool, PgOutboxStore, pruneJournal, pruneUnsubscribeTokens, type Pool } from '@qr/db';
+import { createPool, PgOutboxStore, pruneIdempotencyKeys, pruneJournal, pruneUnsubscribeTokens, type Pool } from '@qr/db';
 import { OutboxRelay, StompTransport, type Transport } from '@qr/lemur';
 import { closeAll, retryUntilDone, ServiceMetrics, type Logger } from '@qr/runtime';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -55,6 +55,7 @@ export async function startApi(options: {
       (pruned) => pruned > 0 && log.info({ pruned, retentionDays: options.journalRetentionDays ?? 7 }, 'journal pruned'),
       (error: unknown) => log.warn({ err: error }, 'journal prune failed'),
     );
+    pruneIdempotencyKeys(pool, new Date(Date.now() - 86_400_000)).catch((error: unknown) => log.warn({ err: error }, 'idempotency key prune failed'));
     pruneUnsubscribeTokens(pool).then(
       (pruned) => pruned > 0 && log.info({ pruned }, 'expired unsubscribe tokens forgotten'),
       (error: unknown) => log.warn({ err: error }, 'unsubscribe token prune failed'),

@@ -165,13 +165,23 @@ describe('hostile and oversized requests', () => {
     }
     expect((await api.inject({ method: 'GET', url: '/questions/999999999' })).statusCode).toBe(404);
 
-    // a failure inside: the database is gone
+    // a failure inside (a trigger raising with internal detail): 500, and nothing of it in the answer
+    await pool.query(`create function explode() returns trigger language plpgsql as $$ begin if new.name = 'explode' then raise exception 'secret detail from SELECT internals'; end if; return new; end $$`);
+    await pool.query('create trigger explode before insert on users for each row execute function explode()');
+    const response = await api.inject({ method: 'POST', url: '/users', headers: service, payload: { name: 'explode', email: 'explode@example.test' } });
+    await pool.query('drop trigger explode on users; drop function explode()');
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({ error: { code: 'internal', message: 'internal error' } });
+
+    // the database is gone: 503 with Retry-After (the client should come back), not a 500
     const brokenPool = createPool(db.url, { onError: () => {} });
     await brokenPool.end();
     const broken = await app({ pool: brokenPool });
-    const response = await broken.inject({ method: 'POST', url: '/questions', headers: service, payload: { askerId: asker, title: 't', body: 'b' } });
-    expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    const away = await broken.inject({ method: 'POST', url: '/questions', headers: service, payload: { askerId: asker, title: 't', body: 'b' } });
+    expect(away.statusCode).toBe(503);
+    expect(Number(away.headers['retry-after'])).toBeGreaterThan(0);
+    expect(away.json().error.code).toBe('unavailable');
+    expect(away.body).not.toMatch(/pool|postgres|ECONN/i);
   });
 
   it('refuses a NUL character in any text field with 400, never a 500', async () => {
@@ -264,6 +274,29 @@ describe('hostile and oversized requests', () => {
     const real = await api.inject({ method: 'POST', url: '/admin/queues/question.asked/dead-letters/replay', headers: admin, payload: {} });
     expect(real.statusCode).toBe(200);
     expect(real.json()).toEqual({ replayed: 0, skipped: 0 });
+  });
+
+  it('returns the first result again for a retried POST with the same Idempotency-Key, and refuses the key on another request', async () => {
+    const api = await app();
+    const asker = await newUser(api, 'idempotent');
+    const ask = (key: string, title: string) =>
+      api.inject({ method: 'POST', url: '/questions', headers: { ...service, 'idempotency-key': key }, payload: { askerId: asker, title, body: 'b' } });
+    const first = await ask('retry-me-1', 'Asked once, sent twice');
+    expect(first.statusCode).toBe(201);
+    const again = await ask('retry-me-1', 'Asked once, sent twice');
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const { rows } = await pool.query<{ n: number }>("select count(*)::int as n from questions where title = 'Asked once, sent twice'");
+    expect(rows[0]!.n).toBe(1);
+    const reused = await ask('retry-me-1', 'A different question');
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json().error.code).toBe('idempotency_key_reused');
+    expect((await ask('retry-me-2', 'Asked once, sent twice')).json().id).not.toBe(first.json().id); // another key: another question
+    expect((await ask('x'.repeat(201), 'Long key')).statusCode).toBe(400);
+    // another caller's key space: the same key is theirs to use
+    const other = await api.inject({ method: 'POST', url: '/unsubscribe?token=nope', headers: { 'idempotency-key': 'retry-me-1' } });
+    expect(other.statusCode).toBe(404);
   });
 
   it('limits requests per token and per address with 429 and Retry-After; health is never limited', async () => {
