@@ -184,3 +184,40 @@ async function consumedCounts(): Promise<{ processed: number; deadLettered: numb
   }
   return totals;
 }
+
+it('answers hundreds of hostile HTTP requests with 2xx or a 4xx that says why, never a 500, and stays up', { timeout: 120_000 }, async () => {
+  const rand = random(seed + 1);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  const people = await seedExperts(system);
+  const paths = ['/questions', '/users', `/questions/${pick(['1', '0x10', '1e3', '+1', '-1', '%00', '99999999999999999999', 'abc'])}/answers`, '/answers/1/votes', '/questions/1/accept', '/unsubscribe?token=a%00b', '/unsubscribe?token=x&kind=nope', '/admin/queues/no.such/dead-letters/replay', '/users/1/preferences'];
+  const texts = ['', 'x', 'a\u0000b', `${'b'.repeat(29_999)}s`, '<a'.repeat(14_000), '<script'.repeat(4_000), 'victim@corp.example,attacker', 'x<attacker@evil.example>', '\uD800', '🍺'.repeat(1_000)];
+  const bodies = (): unknown => pick([
+    { askerId: people.asker, title: pick(texts).slice(0, 300) || 't', body: pick(texts) || 'b', tags: ['hops'] },
+    { askerId: pick(['1', 1.5, -1, '0x10', null]), title: 't', body: 'b' },
+    { name: pick(texts).slice(0, 200) || 'n', email: pick(texts) },
+    { userId: people.hops, value: pick([1, -1, 2, '1']) },
+    { answerId: pick([1, '1', null]) },
+    { message: pick(texts) },
+    pick(texts),
+    [],
+  ]);
+  let answered = 0;
+  for (let i = 0; i < 400; i++) {
+    const body = bodies();
+    const contentType = pick(['application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml']);
+    const method = pick(['POST', 'POST', 'PUT', 'GET']);
+    const response = await fetch(`${system.apiUrl}${pick(paths)}`, {
+      method,
+      headers: { ...TestSystem.serviceHeaders, 'content-type': contentType, 'x-request-id': pick(['ok-1', 'x'.repeat(5_000), 'a b', 'id;drop']), 'idempotency-key': `fuzz-${i}` },
+      ...(method !== 'GET' ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    }).catch(() => undefined);
+    if (!response) continue;
+    answered += 1;
+    const text = await response.text();
+    expect(response.status, `${response.status}: ${text.slice(0, 200)}`).toBeLessThan(500);
+    if (response.status >= 400) expect(text).toMatch(/"error"|<html|<!doctype/i);
+  }
+  expect(answered).toBeGreaterThan(300);
+  expect((await fetch(`${system.apiUrl}/healthz`)).status).toBe(200);
+  for (const service of system.processes) expect(service.exitCode, service.name).toBeNull();
+});

@@ -19,9 +19,16 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
+/**
+ * The longest one SMTP send may take before it fails: connecting, the greeting, and silence on the
+ * socket are each bounded (nodemailer's own defaults reach minutes), so a send ends well within the
+ * lease a notification is claimed for (notify.ts).
+ */
+export const SMTP_GIVES_UP_MS = 40_000;
+
 /** Real SMTP through nodemailer: smtp://user:pass@host:port (or smtps://). Rejects when the server does not accept the mail. */
 export function smtpMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl, { from });
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 }, { from });
   const url = new URL(smtpUrl);
   return {
     describe: `${url.protocol}//${url.host}`,

@@ -77,8 +77,12 @@ export function links(publicUrl: string, tokens: { all: string; kind?: { token: 
   return { question: (id: number) => `${base}/questions/${id}`, unsubscribe, unsubscribeAll };
 }
 
-/** How long a claimed notification is this attempt's alone (claimNotification): longer than any send. */
-export const SEND_LEASE_SECONDS = 120;
+/**
+ * How long a claimed notification is this attempt's alone (claimNotification): longer than any send
+ * can take (the SMTP mailer gives up within SMTP_GIVES_UP_MS). After a crash mid-send, the next
+ * attempt takes it over once this has passed.
+ */
+export const SEND_LEASE_SECONDS = 60;
 /** How long marking an email sent is retried on its own before the event is retried instead. */
 const MARK_SENT_WITHIN_MS = 60_000;
 

@@ -27,6 +27,9 @@ export const servicePermissions = {
       user_preferences: ['select', 'insert', 'update'],
       site_status: ['select', 'update'],
       api_tokens: ['select'],
+      // unsubscribe links: checked and pruned, never made (hydra makes them)
+      unsubscribe_tokens: ['select', 'delete'],
+      idempotency_keys: ['select', 'insert', 'update', 'delete'],
       pgmigrations: ['select'],
     },
   },
@@ -57,6 +60,7 @@ export const servicePermissions = {
       question_matches: ['select'],
       notifications: ['select', 'insert', 'update'],
       user_preferences: ['select', 'insert', 'update'],
+      unsubscribe_tokens: ['insert'],
       pgmigrations: ['select'],
     },
   },
