@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import {
   ANSWER_PREFIX, DEFAULT_MODEL, extractTerms, growth, HALF_LIFE_DAYS, PeopleIndex, PersonActivity, rankReference, TAG_PREFIX, type ExtractedTerms,
-  type RankInput, type ReferencePerson, type TermValues,
+  topK, type RankInput, type ReferencePerson, type TermValues, type TopStats,
 } from '@qr/matching';
 import { percentile } from '../stats.js';
 
@@ -34,6 +34,8 @@ const QUESTIONS = Number(arg('questions', '300'));
 const WARMUP = Number(arg('warmup', '30'));
 const BASELINE = Number(arg('baseline', '30'));
 const SEED = Number(arg('seed', '20240501'));
+/** the live path asks for this many first (decide.ts: 4 x MATCH_LIMIT) */
+const TOP_K = Number(arg('k', '40'));
 const DAY_MS = 86_400_000;
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const HISTORY_DAYS = 5 * 365;
@@ -265,9 +267,22 @@ for (const size of SIZES) {
   const corpus = { documents: answers, documentFrequency };
   const input = (q: ExtractedTerms): RankInput => ({ question: q, stats: corpus, now: NOW, model: DEFAULT_MODEL, exclude: [1_000] });
   const qs = Array.from({ length: QUESTIONS + WARMUP }, () => question(gen));
+  // the live path: the pruned top k (decide() asks for 4 x MATCH_LIMIT first), every question
+  const top: number[] = [];
+  const work = { candidates: 0, scored: 0 };
+  qs.forEach((q, i) => {
+    const s = {} as TopStats;
+    const started = performance.now();
+    topK(index, input(q), TOP_K, s);
+    if (i < WARMUP) return;
+    top.push(performance.now() - started);
+    for (const key of Object.keys(work) as (keyof typeof work)[]) work[key] += s[key];
+  });
+  // the exhaustive rank (every candidate scored and sorted: what the evaluation needs), fewer questions at 1M
   const engine: number[] = [];
   let candidates = 0;
-  qs.forEach((q, i) => {
+  const exhaustive = size >= 1_000_000 ? Math.min(QUESTIONS, 20) : QUESTIONS;
+  qs.slice(0, WARMUP + exhaustive).forEach((q, i) => {
     const started = performance.now();
     const ranked = index.rank(input(q));
     if (i >= WARMUP) {
@@ -275,6 +290,8 @@ for (const size of SIZES) {
       candidates += ranked.length;
     }
   });
+  let topSame = 0;
+  for (const q of qs.slice(WARMUP, WARMUP + BASELINE)) if (isDeepStrictEqual(topK(index, input(q), TOP_K), index.rank(input(q)).slice(0, TOP_K))) topSame += 1;
   const reference: number[] = [];
   let same = 0;
   for (const q of people.length ? qs.slice(WARMUP, WARMUP + BASELINE) : []) {
@@ -285,18 +302,23 @@ for (const size of SIZES) {
   }
   const row = {
     people: size, answers, postings: index.size.postings, terms: index.size.terms, buildSeconds: buildMs / 1000, rssMb: Math.round(rssAfter - rssBefore),
-    candidatesPerQuestion: Math.round(candidates / QUESTIONS), engineMs: stats(engine), referenceMs: reference.length ? stats(reference) : undefined,
-    sameTop10: `${same}/${reference.length}`,
+    candidatesPerQuestion: Math.round(candidates / exhaustive), topMs: stats(top), engineMs: stats(engine), referenceMs: reference.length ? stats(reference) : undefined,
+    sameTop10: `${same}/${reference.length}`, topSameAsRank: `${topSame}/${BASELINE}`,
+    topWork: { candidatesPerQuestion: Math.round(work.candidates / QUESTIONS), scoredPerQuestion: Math.round(work.scored / QUESTIONS) },
   };
   results.push(row);
   console.log(JSON.stringify(row));
 }
 const f = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(1));
-console.log('\n| people | postings | build s | RSS MB | candidates/question | engine p50 / p95 / p99 / max ms | reference p50 / p99 ms | same top 10 |');
-console.log('|---:|---:|---:|---:|---:|---|---|---|');
+const g = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(2));
+console.log(`\n| people | postings | build s | RSS MB | topK(${TOP_K}) p50 / p95 / p99 / max ms | rank (everyone) p50 / p95 / p99 / max ms | reference p50 / p99 ms | topK = rank's first ${TOP_K} | rank's top 10 = reference's |`);
+console.log('|---:|---:|---:|---:|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.people.toLocaleString('en')} | ${r.postings.toLocaleString('en')} | ${r.buildSeconds.toFixed(1)} | ${r.rssMb} | ${r.candidatesPerQuestion} | ${f(r.engineMs.p50)} / ${f(r.engineMs.p95)} / ${f(r.engineMs.p99)} / ${f(r.engineMs.max)} | ${f(r.referenceMs?.p50)} / ${f(r.referenceMs?.p99)} | ${r.sameTop10} |`);
+  console.log(`| ${r.people.toLocaleString('en')} | ${r.postings.toLocaleString('en')} | ${r.buildSeconds.toFixed(1)} | ${r.rssMb} | ${g(r.topMs.p50)} / ${g(r.topMs.p95)} / ${g(r.topMs.p99)} / ${g(r.topMs.max)} | ${f(r.engineMs.p50)} / ${f(r.engineMs.p95)} / ${f(r.engineMs.p99)} / ${f(r.engineMs.max)} | ${f(r.referenceMs?.p50)} / ${f(r.referenceMs?.p99)} | ${r.topSameAsRank} | ${r.sameTop10} |`);
 }
+console.log(`\n| people | candidates/question | scored in full by topK(${TOP_K}) |`);
+console.log('|---:|---:|---:|');
+for (const r of results) console.log(`| ${r.people.toLocaleString('en')} | ${r.topWork.candidatesPerQuestion.toLocaleString('en')} | ${r.topWork.scoredPerQuestion.toLocaleString('en')} |`);
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'matching-at-scale.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, results }, null, 2)}\n`);

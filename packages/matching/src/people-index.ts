@@ -3,6 +3,7 @@ import { TAG_PREFIX, type ExtractedTerms } from './extract-terms.js';
 import { CONTENT_FEATURES, FEATURES, questionLookups, type Channel, type CorpusStats, type Lookup } from './features.js';
 import { scoreOf, weightVector, type RankingModel } from './model.js';
 import { PersonActivity, type AnswerFact } from './person-activity.js';
+import { PriorTable } from './prior-table.js';
 
 /** What a ranking is asked: a question at a moment, weighed by a model. */
 export interface RankInput {
@@ -46,11 +47,16 @@ const WIDTH = CHANNELS.length;
 const CHANNEL_AT: Record<Channel, number> = { expertise: 0, recent: 1, tagRecent: 2 };
 const MAX_REASONS = 5;
 
-/** One term's postings: dense slots and their values (WIDTH per posting), in no particular order. */
-interface TermList {
+/**
+ * One term's postings: dense slots and their values (WIDTH per posting), in no particular order, and
+ * per channel a value no posting exceeds (raised as values grow, never lowered: an upper bound for
+ * pruning, top-k.ts).
+ */
+export interface TermList {
   slots: Int32Array;
   values: Float64Array;
   size: number;
+  readonly max: Float64Array;
 }
 
 /**
@@ -64,7 +70,7 @@ interface TermList {
  * looked-up term plus `extra`. rank-reference.ts computes the same from plain maps (the tests' oracle).
  */
 export class PeopleIndex {
-  private slotOf = new Map<number, number>();
+  private slotByUser = new Map<number, number>();
   private userIds: number[] = [];
   private activities: PersonActivity[] = [];
   /** per slot: term -> position in that term's postings */
@@ -74,14 +80,16 @@ export class PeopleIndex {
   private mark = new Int32Array(1024);
   private epoch = 0;
   private postingCount = 0;
+  /** everyone's prior bound, in order, for top-k.ts (made at the first topK, kept current as people change) */
+  private readonly priors = new PriorTable();
 
   get size(): { people: number; terms: number; postings: number } {
-    return { people: this.slotOf.size, terms: this.terms.size, postings: this.postingCount };
+    return { people: this.slotByUser.size, terms: this.terms.size, postings: this.postingCount };
   }
 
   /** A person's activity (undefined for someone the index has never seen). */
   activity(userId: number): PersonActivity | undefined {
-    const slot = this.slotOf.get(userId);
+    const slot = this.slotByUser.get(userId);
     return slot === undefined ? undefined : this.activities[slot];
   }
 
@@ -92,7 +100,7 @@ export class PeopleIndex {
 
   /** What a person holds for a term (undefined when nothing). */
   values(userId: number, term: string): TermValues | undefined {
-    const slot = this.slotOf.get(userId);
+    const slot = this.slotByUser.get(userId);
     const at = slot === undefined ? undefined : this.profiles[slot]?.get(term);
     if (at === undefined) return undefined;
     const v = (this.terms.get(term) as TermList).values;
@@ -102,7 +110,9 @@ export class PeopleIndex {
   /** Adds one answer: its contribution to the author's terms, and the answer to their activity (answer order: oldest first). */
   addAnswer(userId: number, contribution: ReadonlyMap<string, TermValues>, fact: AnswerFact): void {
     const slot = this.slot(userId);
-    (this.activities[slot] as PersonActivity).add(fact);
+    const activity = this.activities[slot] as PersonActivity;
+    activity.add(fact);
+    this.priors.changed(slot, activity);
     let profile = this.profiles[slot];
     for (const [term, add] of contribution) {
       const at = profile?.get(term);
@@ -110,17 +120,20 @@ export class PeopleIndex {
         profile ??= this.profiles[slot] = new Map();
         profile.set(term, this.append(term, slot, add));
       } else {
-        const v = (this.terms.get(term) as TermList).values;
+        const { values: v, max } = this.terms.get(term) as TermList;
         v[at * WIDTH] = (v[at * WIDTH] as number) + add.expertise;
         v[at * WIDTH + 1] = (v[at * WIDTH + 1] as number) + add.recent;
         v[at * WIDTH + 2] = (v[at * WIDTH + 2] as number) + add.tagRecent;
+        for (let c = 0; c < WIDTH; c++) max[c] = Math.max(max[c] as number, v[at * WIDTH + c] as number);
       }
     }
   }
 
   /** A person asked a question at `at` (ms). */
   asked(userId: number, at: number): void {
-    (this.activities[this.slot(userId)] as PersonActivity).asked(at);
+    const slot = this.slot(userId);
+    (this.activities[slot] as PersonActivity).asked(at);
+    this.priors.changed(slot, this.activities[slot] as PersonActivity);
   }
 
   /** Replaces a person: their terms (entries whose values are all zero are not kept) and their activity. */
@@ -133,15 +146,17 @@ export class PeopleIndex {
     for (const [term, v] of given) if (v.expertise > 0 || v.recent > 0 || v.tagRecent > 0) profile.set(term, this.append(term, slot, v));
     this.profiles[slot] = profile.size ? profile : undefined;
     this.activities[slot] = activity;
+    this.priors.changed(slot, activity);
   }
 
   /** Forgets a person's terms and activity (their slot stays, empty). */
   forget(userId: number): void {
-    const slot = this.slotOf.get(userId);
+    const slot = this.slotByUser.get(userId);
     if (slot === undefined) return;
     this.removePostings(slot);
     this.profiles[slot] = undefined;
     this.activities[slot] = new PersonActivity();
+    this.priors.changed(slot, this.activities[slot] as PersonActivity);
   }
 
   /** Every candidate's feature row (FEATURES order), in the order they were found. */
@@ -153,6 +168,35 @@ export class PeopleIndex {
       rows.push(Float64Array.from(row));
     });
     return { userIds, rows };
+  }
+
+  // ---- what top-k.ts reads (the postings, one person's value, the bounds) ----------------------------
+
+  userIdAt(slot: number): number {
+    return this.userIds[slot] as number;
+  }
+
+  activityAt(slot: number): PersonActivity {
+    return this.activities[slot] as PersonActivity;
+  }
+
+  /** Everyone's prior bound for `model` around `now`, highest first (made or remade as needed). */
+  priorTable(model: RankingModel, now: number): PriorTable {
+    this.priors.prepare(model, now, this.userIds.length, (slot) => this.activities[slot] as PersonActivity);
+    return this.priors;
+  }
+
+  /**
+   * The question's candidates with their content features summed (as rank() sums them): their slots,
+   * and the extra people the index has no slot for. `contentAt(slot, f)` reads a candidate's sums
+   * until the next call (top-k.ts).
+   */
+  candidates(input: FeatureInput): { slots: number[]; slotless: number[] } {
+    return this.gather(questionLookups(input.question, input.stats, input.now, input.mu), input);
+  }
+
+  contentAt(slot: number, feature: number): number {
+    return this.acc[slot * CONTENT_FEATURES + feature] as number;
   }
 
   /** Every candidate, best first (score desc, then userId asc). */
@@ -232,7 +276,7 @@ export class PeopleIndex {
     }
     const slotless = new Set<number>();
     for (const userId of input.extra ?? []) {
-      const slot = this.slotOf.get(userId);
+      const slot = this.slotByUser.get(userId);
       if (slot === undefined) slotless.add(userId);
       else if (mark[slot] !== epoch) touch(slot);
     }
@@ -249,10 +293,10 @@ export class PeopleIndex {
   }
 
   private slot(userId: number): number {
-    let slot = this.slotOf.get(userId);
+    let slot = this.slotByUser.get(userId);
     if (slot === undefined) {
       slot = this.userIds.length;
-      this.slotOf.set(userId, slot);
+      this.slotByUser.set(userId, slot);
       this.userIds.push(userId);
       this.profiles.push(undefined);
       this.activities.push(new PersonActivity());
@@ -267,7 +311,7 @@ export class PeopleIndex {
   /** Appends a posting; returns its position. */
   private append(term: string, slot: number, v: TermValues): number {
     let list = this.terms.get(term);
-    if (!list) this.terms.set(term, (list = { slots: new Int32Array(4), values: new Float64Array(4 * WIDTH), size: 0 }));
+    if (!list) this.terms.set(term, (list = { slots: new Int32Array(4), values: new Float64Array(4 * WIDTH), size: 0, max: new Float64Array(WIDTH) }));
     if (list.size === list.slots.length) {
       list.slots = doubled(list.slots, Int32Array);
       list.values = doubled(list.values, Float64Array);
@@ -277,6 +321,9 @@ export class PeopleIndex {
     list.values[at * WIDTH] = v.expertise;
     list.values[at * WIDTH + 1] = v.recent;
     list.values[at * WIDTH + 2] = v.tagRecent;
+    list.max[0] = Math.max(list.max[0] as number, v.expertise);
+    list.max[1] = Math.max(list.max[1] as number, v.recent);
+    list.max[2] = Math.max(list.max[2] as number, v.tagRecent);
     list.size++;
     this.postingCount++;
     return at;

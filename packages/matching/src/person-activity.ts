@@ -92,6 +92,34 @@ export class PersonActivity {
     return (this.recent30.read(now) * Math.LN2) / HALF_LIFE_DAYS.recent;
   }
 
+  /**
+   * The most the activity part of their score (the sum over activity features of weight x feature) can
+   * be at any moment from `from` to `until` and at any hour of the day, as long as nothing is added:
+   * each feature moves one way as time passes (counts decay, days since grow), so it is at its best at
+   * one end; the hour at its best hour; the acceptance rate anywhere in [0, 1] (answers settle).
+   */
+  priorBoundOver(weights: Float64Array, mu: number, from: number, until: number): number {
+    const best = (w: number, a: number, b: number): number => Math.max(w * a, w * b);
+    let fewest = Infinity;
+    let most = 0;
+    for (let hour = 0; hour < 24; hour++) {
+      let near = 0;
+      for (let k = -HOURS_AROUND; k <= HOURS_AROUND; k++) near += this.hours[(hour + k + 24) % 24] as number;
+      fewest = Math.min(fewest, near);
+      most = Math.max(most, near);
+    }
+    const hourShare = (near: number): number => Math.log((near + (2 * HOUR_WINDOW) / 24) / (this.answers + 2));
+    return (
+      best(weights[VOLUME] as number, Math.log(this.mass.read(from) + mu), Math.log(this.mass.read(until) + mu)) +
+      best(weights[RECENT_30D] as number, Math.log1p(this.recent30.read(from)), Math.log1p(this.recent30.read(until))) +
+      best(weights[SINCE_ANSWER] as number, daysSince(this.last, from), daysSince(this.last, until)) +
+      best(weights[SINCE_POST] as number, daysSince(this.lastPost, from), daysSince(this.lastPost, until)) +
+      best(weights[HOUR_OF_DAY] as number, hourShare(fewest), hourShare(most)) +
+      (weights[ANSWER_SPEED] as number) * ((this.delayLogSum + 2 * Math.log1p(24)) / (this.answers + 2)) +
+      best(weights[ACCEPT_RATE] as number, 0, 1)
+    );
+  }
+
   /** Writes their activity features at `now` into `row`, at their places in FEATURES (the content ones are left as they are). */
   writeFeatures(now: number, mu: number, row: Float64Array): void {
     this.settle(now);
@@ -119,3 +147,4 @@ export class PersonActivity {
     if (i > 0) this.pending = this.pending.slice(i);
   }
 }
+

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { answerContribution, DEFAULT_MODEL, FEATURES, modelOf, PeopleIndex, PersonActivity, topK, type RankInput, type TopStats } from '../src/index.js';
+import { community } from './random-community.js';
+
+// topK must give exactly what rank() gives for the first k (same people, order, scores), whatever
+// the model's signs, and after people change; and it must skip most of the work.
+
+const DAY = 86_400_000;
+
+describe('topK: the pruned top k, exactly the exhaustive ranking\'s first k', () => {
+  for (const seed of [11, 12, 13]) {
+    it(`seed ${seed}: every question, several k and models, before and after people change`, () => {
+      const { answers, questions, stats, random, end } = community(seed, 400, 3000);
+      const index = new PeopleIndex();
+      for (const a of answers) index.addAnswer(a.userId, a.self ? new Map() : answerContribution(a.question.terms, a.answerTerms, a.at), a);
+      // weights of any sign, content weights >= 0 (what the fit allows), and the default
+      const nonNegativeContent = modelOf(FEATURES.map((_, f) => (f < 4 ? random() * 2 : random() * 4 - 2)));
+      const withNegative = modelOf(FEATURES.map(() => random() * 4 - 2));
+      const userIds = [...new Set(answers.map((a) => a.userId))];
+      const pick = (): number => userIds[Math.floor(random() * userIds.length)]!;
+      const check = (): { scored: number; candidates: number } => {
+        let scored = 0;
+        let candidates = 0;
+        for (const question of questions) {
+          const inputs: RankInput[] = [
+            { question, stats, now: end, model: DEFAULT_MODEL, exclude: [pick()] },
+            { question, stats, now: end + 40 * DAY, model: nonNegativeContent, extra: [pick(), pick(), 999_999], exclude: [pick()] },
+            { question, stats, now: end, model: withNegative, exclude: [pick()] },
+            { question, stats, now: end, model: { ...DEFAULT_MODEL, mu: 1 }, extra: userIds.slice(0, 50) },
+          ];
+          for (const input of inputs) {
+            const all = index.rank(input);
+            for (const k of [1, 10, 37]) {
+              const s = {} as TopStats;
+              expect(topK(index, input, k, s)).toEqual(all.slice(0, k));
+              scored += s.scored;
+              candidates += s.candidates;
+            }
+          }
+        }
+        return { scored, candidates };
+      };
+      const before = check();
+      expect(before.scored).toBeLessThan(before.candidates / 2); // it did skip most (how much is the bench's to say)
+
+      for (let i = 0; i < 60; i++) {
+        const activity = new PersonActivity();
+        activity.add({ at: end - DAY, questionAt: end - 2 * DAY, accepted: true, self: false });
+        const donor = answers[Math.floor(random() * answers.length)]!;
+        index.setPerson(pick(), answerContribution(donor.question.terms, donor.answerTerms, end - DAY), activity);
+      }
+      for (let i = 0; i < 20; i++) index.forget(pick());
+      const a = answers[0]!;
+      index.addAnswer(pick(), answerContribution(a.question.terms, a.answerTerms, end), { ...a, at: end, self: false });
+      check();
+    });
+  }
+});
