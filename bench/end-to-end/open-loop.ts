@@ -229,7 +229,7 @@ async function step(rate: number, seconds: number): Promise<Step> {
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const q = sample[i % sample.length]!;
-      const askerId = people[Math.floor(Math.random() * people.length)]!.id;
+      const askerId = Number(people[Math.floor(Math.random() * people.length)]!.id); // ids are JSON numbers (the api takes no "1" for 1)
       const request = (async () => {
         try {
           const response = await fetch(`${base}/questions`, {

@@ -1,6 +1,6 @@
 import { chooseAsks, type PassReason } from './budget.js';
-import type { Match, PeopleIndex, RankInput, Scored } from './people-index.js';
-import { topK } from './top-k.js';
+import type { Match, PeopleIndex, RankInput } from './people-index.js';
+import { ranking } from './top-k.js';
 
 export interface Decision {
   /** who to ask, best first, with their scores (4 decimals) and reasons */
@@ -12,27 +12,13 @@ export interface Decision {
 const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
 
 /**
- * The ranking, best first, as far as it is read: the top 4 x limit first (topK: exact, without
- * scoring everyone), and four times as many again each time more are read (when many are passed
- * over), up to everyone.
- */
-function* ranking(index: PeopleIndex, input: RankInput, limit: number): Generator<Scored> {
-  let given = 0;
-  for (let k = Math.max(4 * limit, 16); ; k *= 4) {
-    const top = topK(index, input, k);
-    while (given < top.length) yield top[given++] as Scored;
-    if (top.length < k) return;
-  }
-}
-
-/**
  * Decides whom to ask about a question: people in the model's order, then the first `limit` who may
  * be asked (`whyNot` says who may not: budgets, pauses), each with the reasons the model gives and
  * the people passed over above them. The live matcher and dry runs decide through this; the
  * evaluation routes with the same chooseAsks over the same engine's ranking.
  */
 export function decide(index: PeopleIndex, input: RankInput, limit: number, whyNot: (userId: number) => PassReason | undefined): Decision {
-  const { asks, passed } = chooseAsks(ranking(index, input, limit), limit, whyNot);
+  const { asks, passed } = chooseAsks(ranking(index, input), limit, whyNot); // read only as far as needed
   const matches = asks.map(({ userId, score, passedOver }) => {
     const reasons = index.reasons(userId, input);
     return { userId, score: round4(score), reasons: passedOver.length ? { ...reasons, passedOver } : reasons };

@@ -8,7 +8,7 @@ export { backgroundProbability, CONTENT_FEATURES, FEATURES, questionLookups, typ
 export { DEFAULT_MODEL, DEFAULT_MU, modelOf, parseModel, scoreOf, weightVector, type RankingModel } from './model.js';
 export { bestFirst, PeopleIndex, type FeatureInput, type Match, type MatchReasons, type RankInput, type Scored } from './people-index.js';
 export { rankReference, type ReferencePerson } from './rank-reference.js';
-export { topK, type TopStats } from './top-k.js';
+export { ranking, topK, type TopStats } from './top-k.js';
 export {
   AskLedger, chooseAsks, DEFAULT_ASK_BUDGET, weeklyBudget, whyNotAsk, type Ask, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type PassReason,
 } from './budget.js';

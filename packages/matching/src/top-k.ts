@@ -3,7 +3,7 @@ import { scoreOf, weightVector } from './model.js';
 import { bestFirst, type PeopleIndex, type RankInput, type Scored } from './people-index.js';
 import { PersonActivity } from './person-activity.js';
 
-/** What one topK did, for benches and tests. */
+/** What one ranking did so far, for benches and tests. */
 export interface TopStats {
   /** the question's candidates (whom rank() scores and sorts) */
   candidates: number;
@@ -15,61 +15,152 @@ export interface TopStats {
 const ROUNDING = 1e-9;
 
 /**
- * The best `k` candidates of a question: exactly `index.rank(input).slice(0, k)` (the same people,
- * order and scores), without computing everyone's activity features or sorting everyone.
+ * The question's ranking, best first, computed only as far as it is read: exactly what
+ * `index.rank(input)` gives (the same people, order and scores), without computing everyone's
+ * activity features or sorting everyone (the threshold algorithm).
  *
  * Every candidate's content part is summed as rank() sums it (the postings of the question's terms);
  * their activity part, the prior, is bounded by the index's PriorTable (each person's most over the
- * next minutes and any hour). Content plus prior bound is at least their score, whatever the weights'
- * signs (the content part is exact). The k highest bounds are scored in full; then only those whose
- * bound reaches the k-th best score so far, and nobody else can enter.
+ * next minutes and at any hour), so content plus prior bound is at least their score, whatever the
+ * weights' signs. Candidates are scored in full in decreasing order of that bound, and the best one
+ * scored is given as soon as no one unscored can beat it (their bounds are all lower).
  */
-export function topK(index: PeopleIndex, input: RankInput, k: number, stats?: TopStats): Scored[] {
+export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats): Generator<Scored> {
   const weights = weightVector(input.model);
   const { mu } = input.model;
   const priors = index.priorTable(input.model, input.now);
   const { slots, slotless } = index.candidates({ ...input, mu });
+  const n = slots.length;
+  // copied now: the index's sums are overwritten by its next question
+  const content = new Float64Array(n * CONTENT_FEATURES);
+  const bound = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const slot = slots[i] as number;
+    let sum = 0;
+    for (let f = 0; f < CONTENT_FEATURES; f++) {
+      const x = index.contentAt(slot, f);
+      content[i * CONTENT_FEATURES + f] = x;
+      sum += (weights[f] as number) * x;
+    }
+    const b = sum + priors.boundOf(slot);
+    bound[i] = b + ROUNDING * (1 + Math.abs(b));
+  }
+  if (stats) Object.assign(stats, { candidates: n + slotless.length, scored: 0 });
   const row = new Float64Array(FEATURES.length);
-  const best: Scored[] = []; // the k best so far, best first
-  let scored = 0;
-  const offer = (candidate: Scored): void => {
-    if (k < 1 || (best.length === k && bestFirst(candidate, best[k - 1] as Scored) >= 0)) return;
-    let i = best.length;
-    while (i > 0 && bestFirst(candidate, best[i - 1] as Scored) < 0) i--;
-    best.splice(i, 0, candidate);
-    if (best.length > k) best.pop();
-  };
-  /** A candidate's score, computed as rank() computes it: content sums, activity features, the weighted sum. */
-  const score = (slot: number): Scored => {
-    for (let f = 0; f < CONTENT_FEATURES; f++) row[f] = index.contentAt(slot, f);
-    index.activityAt(slot).writeFeatures(input.now, mu, row);
-    scored += 1;
-    return { userId: index.userIdAt(slot), score: scoreOf(weights, row) };
-  };
-
+  const unscored = new BoundHeap(bound);
+  const scored = new ScoredHeap();
   if (slotless.length) {
     row.fill(0);
     new PersonActivity().writeFeatures(input.now, mu, row);
     const empty = scoreOf(weights, row);
-    for (const userId of slotless) offer({ userId, score: empty });
+    for (const userId of slotless) scored.push({ userId, score: empty });
   }
-  const bound = new Float64Array(slots.length);
-  for (let i = 0; i < slots.length; i++) {
+  for (;;) {
+    const best = scored.peek();
+    // the best scored is final once no unscored candidate's bound reaches its score
+    if (best && (unscored.size === 0 || best.score > (bound[unscored.peek()] as number))) {
+      yield scored.pop() as Scored;
+      continue;
+    }
+    if (unscored.size === 0) return;
+    const i = unscored.pop();
+    for (let f = 0; f < CONTENT_FEATURES; f++) row[f] = content[i * CONTENT_FEATURES + f] as number;
     const slot = slots[i] as number;
-    let content = 0;
-    for (let f = 0; f < CONTENT_FEATURES; f++) content += (weights[f] as number) * index.contentAt(slot, f);
-    const b = content + priors.boundOf(slot);
-    bound[i] = b + ROUNDING * (1 + Math.abs(b));
+    index.activityAt(slot).writeFeatures(input.now, mu, row);
+    scored.push({ userId: index.userIdAt(slot), score: scoreOf(weights, row) });
+    if (stats) stats.scored += 1;
   }
-  // the k highest bounds first: their scores make the bar everyone else's bound must clear
-  const ascending = Float64Array.from(bound).sort();
-  const kthBound = ascending.length >= k && k > 0 ? (ascending[ascending.length - k] as number) : Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < slots.length; i++) if ((bound[i] as number) >= kthBound) offer(score(slots[i] as number));
-  for (let i = 0; i < slots.length; i++) {
-    if ((bound[i] as number) >= kthBound) continue;
-    if (best.length === k && (bound[i] as number) < (best[k - 1] as Scored).score) continue;
-    offer(score(slots[i] as number));
+}
+
+/** The best `k` candidates: exactly `index.rank(input).slice(0, k)`, reading the ranking only that far. */
+export function topK(index: PeopleIndex, input: RankInput, k: number, stats?: TopStats): Scored[] {
+  const best: Scored[] = [];
+  if (k < 1) return best;
+  for (const candidate of ranking(index, input, stats)) {
+    best.push(candidate);
+    if (best.length === k) break;
   }
-  if (stats) Object.assign(stats, { candidates: slots.length + slotless.length, scored });
   return best;
+}
+
+/** Candidate indices, highest bound first (a binary max-heap over `bound`). */
+class BoundHeap {
+  private readonly items: Int32Array;
+  size: number;
+
+  constructor(private readonly bound: Float64Array) {
+    this.size = bound.length;
+    this.items = Int32Array.from({ length: this.size }, (_, i) => i);
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  peek(): number {
+    return this.items[0] as number;
+  }
+
+  pop(): number {
+    const top = this.items[0] as number;
+    this.size -= 1;
+    this.items[0] = this.items[this.size] as number;
+    this.down(0);
+    return top;
+  }
+
+  private down(at: number): void {
+    const { items, bound, size } = this;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= size) return;
+      const right = left + 1;
+      const child = right < size && (bound[items[right] as number] as number) > (bound[items[left] as number] as number) ? right : left;
+      if ((bound[items[child] as number] as number) <= (bound[items[at] as number] as number)) return;
+      [items[at], items[child]] = [items[child] as number, items[at] as number];
+      at = child;
+    }
+  }
+}
+
+/** Scored candidates, best first by bestFirst (a binary heap). */
+class ScoredHeap {
+  private readonly items: Scored[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): Scored | undefined {
+    return this.items[0];
+  }
+
+  push(item: Scored): void {
+    const items = this.items;
+    items.push(item);
+    let at = items.length - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (bestFirst(items[at] as Scored, items[parent] as Scored) >= 0) break;
+      [items[at], items[parent]] = [items[parent] as Scored, items[at] as Scored];
+      at = parent;
+    }
+  }
+
+  pop(): Scored | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length && last) {
+      items[0] = last;
+      let at = 0;
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= items.length) break;
+        const right = left + 1;
+        const child = right < items.length && bestFirst(items[right] as Scored, items[left] as Scored) < 0 ? right : left;
+        if (bestFirst(items[child] as Scored, items[at] as Scored) >= 0) break;
+        [items[at], items[child]] = [items[child] as Scored, items[at] as Scored];
+        at = child;
+      }
+    }
+    return top;
+  }
 }

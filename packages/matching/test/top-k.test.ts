@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerContribution, DEFAULT_MODEL, FEATURES, modelOf, PeopleIndex, PersonActivity, topK, type RankInput, type TopStats } from '../src/index.js';
+import { answerContribution, DEFAULT_MODEL, FEATURES, modelOf, PeopleIndex, PersonActivity, ranking, topK, type RankInput, type TopStats } from '../src/index.js';
 import { community } from './random-community.js';
 
 // topK must give exactly what rank() gives for the first k (same people, order, scores), whatever
@@ -7,7 +7,7 @@ import { community } from './random-community.js';
 
 const DAY = 86_400_000;
 
-describe('topK: the pruned top k, exactly the exhaustive ranking\'s first k', () => {
+describe('ranking and topK: read lazily, exactly the exhaustive ranking', () => {
   for (const seed of [11, 12, 13]) {
     it(`seed ${seed}: every question, several k and models, before and after people change`, () => {
       const { answers, questions, stats, random, end } = community(seed, 400, 3000);
@@ -30,6 +30,7 @@ describe('topK: the pruned top k, exactly the exhaustive ranking\'s first k', ()
           ];
           for (const input of inputs) {
             const all = index.rank(input);
+            expect([...ranking(index, input)]).toEqual(all); // read to the end, the lazy ranking is the whole ranking
             for (const k of [1, 10, 37]) {
               const s = {} as TopStats;
               expect(topK(index, input, k, s)).toEqual(all.slice(0, k));
