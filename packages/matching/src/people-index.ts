@@ -78,6 +78,8 @@ export class PeopleIndex {
   private terms = new Map<string, TermList>();
   private acc = new Float64Array(1024 * CONTENT_FEATURES);
   private mark = new Int32Array(1024);
+  /** the candidates a question found (gather), one place per slot */
+  private found = new Int32Array(1024);
   private epoch = 0;
   private postingCount = 0;
   /** everyone's prior bound, in order, for top-k.ts (made at the first topK, kept current as people change) */
@@ -191,7 +193,7 @@ export class PeopleIndex {
    * and the extra people the index has no slot for. `contentAt(slot, f)` reads a candidate's sums
    * until the next call (top-k.ts).
    */
-  candidates(input: FeatureInput): { slots: number[]; slotless: number[] } {
+  candidates(input: FeatureInput): { slots: Int32Array; slotless: number[] } {
     return this.gather(questionLookups(input.question, input.stats, input.now, input.mu), input);
   }
 
@@ -250,28 +252,36 @@ export class PeopleIndex {
   }
 
   /** Sums the lookups into acc per slot; returns the candidates' slots (first-touch order) and extra people without a slot. */
-  private gather(lookups: Lookup[], input: FeatureInput): { slots: number[]; slotless: number[] } {
+  private gather(lookups: Lookup[], input: FeatureInput): { slots: Int32Array; slotless: number[] } {
     const epoch = this.nextEpoch();
     const { acc, mark } = this;
     const excluded = new Set(input.exclude ?? []);
-    const slots: number[] = [];
+    let found = 0;
     const touch = (slot: number): void => {
       mark[slot] = epoch;
       acc.fill(0, slot * CONTENT_FEATURES, (slot + 1) * CONTENT_FEATURES);
-      slots.push(slot);
+      this.found[found++] = slot; // found has a place for every slot
     };
     for (const lookup of lookups) {
       const list = this.terms.get(lookup.key);
       if (!list) continue;
       const offset = CHANNEL_AT[lookup.channel];
       const { slots: holders, values, size } = list;
+      const { scale } = lookup;
+      // the targets as plain numbers: this loop runs once per posting
+      const targetCount = lookup.targets.length;
+      const features = lookup.targets.map(([f]) => f);
+      const coefficients = lookup.targets.map(([, c]) => c);
       for (let i = 0; i < size; i++) {
         const value = values[i * WIDTH + offset] as number;
         if (!(value > 0)) continue;
         const slot = holders[i] as number;
         if (mark[slot] !== epoch) touch(slot);
-        const l = Math.log1p(value * lookup.scale);
-        for (const [f, coefficient] of lookup.targets) acc[slot * CONTENT_FEATURES + f] = (acc[slot * CONTENT_FEATURES + f] as number) + coefficient * l;
+        const l = Math.log1p(value * scale);
+        for (let t = 0; t < targetCount; t++) {
+          const at = slot * CONTENT_FEATURES + (features[t] as number);
+          acc[at] = (acc[at] as number) + (coefficients[t] as number) * l;
+        }
       }
     }
     const slotless = new Set<number>();
@@ -280,8 +290,13 @@ export class PeopleIndex {
       if (slot === undefined) slotless.add(userId);
       else if (mark[slot] !== epoch) touch(slot);
     }
-    const kept = slots.filter((slot) => !excluded.has(this.userIds[slot] as number));
-    return { slots: kept, slotless: [...slotless].filter((userId) => !excluded.has(userId)) };
+    let kept = 0;
+    for (let i = 0; i < found; i++) {
+      const slot = this.found[i] as number;
+      if (!excluded.has(this.userIds[slot] as number)) this.found[kept++] = slot;
+    }
+    // a view of the index's own buffer: valid until the next question
+    return { slots: this.found.subarray(0, kept), slotless: [...slotless].filter((userId) => !excluded.has(userId)) };
   }
 
   private nextEpoch(): number {
@@ -303,6 +318,7 @@ export class PeopleIndex {
       if (slot >= this.mark.length) {
         this.mark = doubled(this.mark, Int32Array);
         this.acc = doubled(this.acc, Float64Array);
+        this.found = doubled(this.found, Int32Array);
       }
     }
     return slot;
