@@ -3,7 +3,7 @@
 // statement, side by side on the same Postgres, in interleaved rounds.
 //
 // Run from the repository root: npx tsx bench/writes/ask-question.ts   (BENCH_ASKS=2000, BENCH_ROUNDS=3, BENCH_IN_FLIGHT=8)
-import { destinationOf, newMessage } from '@qr/contracts';
+import { destinationOf, newMessage, questionAskedTemplate } from '@qr/contracts';
 import { askQuestion, createPool, insertOutboxMessage, insertQuestion, userExists, withTransaction, type Pool } from '@qr/db';
 import { createTestDatabase } from '@qr/db/testing';
 import { createMessage } from '@qr/lemur';
@@ -39,7 +39,7 @@ const variants: Variant[] = [
     name: 'askQuestion: one statement (now)',
     ask: async (pool, q) => {
       const { id, type, headers } = createMessage('question.asked', null);
-      const row = await askQuestion(pool, q, { destination: destinationOf('question.asked'), message: { id, type, headers } });
+      const row = await askQuestion(pool, q, { destination: destinationOf('question.asked'), message: { id, type, headers }, bodyTemplate: questionAskedTemplate(q) });
       if (!row) throw new Error('unknown asker');
       return row.id;
     },

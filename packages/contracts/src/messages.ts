@@ -22,6 +22,17 @@ export const AnswerPosted = Type.Object({ answerId: Id, questionId: Id, userId: 
 export const AnswerVoted = Type.Object({ answerId: Id, userId: Id, value: Type.Union([Type.Literal(1), Type.Literal(-1)]) });
 export const AnswerAccepted = Type.Object({ answerId: Id, questionId: Id });
 
+/**
+ * A `question.asked` body as JSON text before the question is stored: every field as the contract
+ * has it, in its order, except the two the database gives the stored row, its id and when it was
+ * stored, which stand as the first member `"questionId":0` and the last `"askedAt":""` for the
+ * statement that stores the question to fill in (askQuestion in packages/db).
+ */
+export function questionAskedTemplate(q: { askerId: number; title: string; body: string; tags: string[] }): string {
+  const body: Static<typeof QuestionAsked> = { questionId: 0, askerId: q.askerId, title: q.title, body: q.body, tags: q.tags, askedAt: '' };
+  return JSON.stringify(body);
+}
+
 /** The message map: every type this system publishes, and its body. */
 export const messageSchemas = {
   'question.asked': QuestionAsked,

@@ -25,18 +25,25 @@ export async function insertQuestion(db: Queryable, q: { askerId: number; title:
   return rows[0] as QuestionRow;
 }
 
+const TEMPLATE_HEAD = '{"questionId":0';
+const TEMPLATE_TAIL = '""}';
+
 /**
  * Stores a question and its `question.asked` message in one statement: atomic without BEGIN and
- * COMMIT, and one round trip where the transaction took five. The message body is made here, from
- * the row the insert returns (its id and created_at), in the shape of DESIGN.md's question.asked:
- * `{ questionId, askerId, title, body, tags, askedAt }` with askedAt as JavaScript's toISOString
- * writes it. Undefined, and nothing written, when the asker does not exist.
+ * COMMIT, and one round trip where the transaction took five. The body is the caller's (built by
+ * packages/contracts' questionAskedTemplate): JSON text whose first member is `"questionId":0` and
+ * whose last is `"askedAt":""`; this statement puts in the stored row's id and created_at (as
+ * JavaScript's toISOString writes it), and nothing else of it. Undefined, and nothing written, when
+ * the asker does not exist.
  */
 export async function askQuestion(
   db: Queryable,
   q: { askerId: number; title: string; body: string; tags: string[] },
-  announce: { destination: Destination; message: Pick<OutgoingMessage, 'id' | 'type' | 'headers'> },
+  announce: { destination: Destination; message: Pick<OutgoingMessage, 'id' | 'type' | 'headers'>; bodyTemplate: string },
 ): Promise<QuestionRow | undefined> {
+  if (!announce.bodyTemplate.startsWith(TEMPLATE_HEAD) || !announce.bodyTemplate.endsWith(TEMPLATE_TAIL)) {
+    throw new Error('a question.asked body template starts with "questionId":0 and ends with "askedAt":"" (questionAskedTemplate)');
+  }
   const { rows } = await db.query<QuestionRow>(
     `with asked as (
        insert into questions (asker_id, title, body, tags)
@@ -44,13 +51,13 @@ export async function askQuestion(
        returning *
      ), announced as (
        insert into outbox (message_id, type, queue, exchange, routing_key, headers, body)
-       select $5, $6, $7, $8, $9, $10, json_build_object(
-         'questionId', id, 'askerId', asker_id, 'title', title, 'body', body, 'tags', tags,
-         'askedAt', to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text
+       select $5, $6, $7, $8, $9, $10,
+         '{"questionId":' || id || substr($11::text, ${TEMPLATE_HEAD.length + 1}, length($11::text) - ${TEMPLATE_HEAD.length + TEMPLATE_TAIL.length})
+           || to_json(to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text || '}'
        from asked
      )
      select ${columns} from asked`,
-    [q.askerId, q.title, q.body, q.tags, ...outboxEnvelope(announce.destination, announce.message)],
+    [q.askerId, q.title, q.body, q.tags, ...outboxEnvelope(announce.destination, announce.message), announce.bodyTemplate],
   );
   return rows[0];
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createMessage, type OutboxEntry } from '@qr/lemur';
+import { questionAskedTemplate } from '@qr/contracts';
 import { runner } from 'node-pg-migrate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -140,12 +141,12 @@ describe('askQuestion', () => {
   const newUser = async (): Promise<number> =>
     (await pool.query<{ id: number }>('insert into users (name, email) values ($1, $2) returning id', ['asker', `${randomUUID()}@x.test`])).rows[0]!.id;
 
-  it('stores the question and its question.asked message in one statement, with the body the api used to make in JavaScript', async () => {
+  it('stores the question and its question.asked message in one statement, the body the contract\'s with the stored id and time put in', async () => {
     const askerId = await newUser();
     // quotes, backslashes, newlines, tabs, a control character, non-Latin letters and an emoji: JSON escaping made by Postgres
     const q = { askerId, title: 'Why "hops" \\ bitter?\nÜmlaut 🍺 \u2028 tab\t', body: '<p>malt</p>\u0001 ends', tags: ['ipa', 'c++', 'ümlaut'] };
     const message = createMessage('question.asked', null, { correlationId: 'request-1' });
-    const row = await askQuestion(pool, q, { ...asked, message });
+    const row = await askQuestion(pool, q, { ...asked, message, bodyTemplate: questionAskedTemplate(q) });
     expect(row).toMatchObject({ askerId, title: q.title, body: q.body, tags: q.tags, acceptedAnswerId: null, matchedAt: null });
     const { rows: [out] } = await pool.query<{ type: string; queue: string; exchange: string | null; headers: Record<string, string>; body: string }>(
       'select type, queue, exchange, headers, body from outbox where message_id = $1', [message.id],
@@ -163,14 +164,17 @@ describe('askQuestion', () => {
     });
     const start = await before();
     const missing = createMessage('question.asked', null);
-    expect(await askQuestion(pool, { askerId: 987654321, title: 't', body: 'b', tags: [] }, { ...asked, message: missing })).toBeUndefined();
+    const none = { askerId: 987654321, title: 't', body: 'b', tags: [] };
+    expect(await askQuestion(pool, none, { ...asked, message: missing, bodyTemplate: questionAskedTemplate(none) })).toBeUndefined();
     expect(await before()).toEqual(start);
     const askerId = await newUser();
     const first = createMessage('question.asked', null);
-    await askQuestion(pool, { askerId, title: 't', body: 'b', tags: [] }, { ...asked, message: first });
+    const one = { askerId, title: 't', body: 'b', tags: [] };
+    await askQuestion(pool, one, { ...asked, message: first, bodyTemplate: questionAskedTemplate(one) });
     const written = await before();
     // a message id used before: the outbox insert fails, and the question goes with it
-    await expect(askQuestion(pool, { askerId, title: 't2', body: 'b2', tags: [] }, { ...asked, message: first })).rejects.toThrow(/duplicate key/);
+    const two = { askerId, title: 't2', body: 'b2', tags: [] };
+    await expect(askQuestion(pool, two, { ...asked, message: first, bodyTemplate: questionAskedTemplate(two) })).rejects.toThrow(/duplicate key/);
     expect(await before()).toEqual(written);
   });
 });

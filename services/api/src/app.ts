@@ -1,4 +1,4 @@
-import { destinationOf, isMailbox, newMessage, type Messages, type MessageType } from '@qr/contracts';
+import { destinationOf, isMailbox, newMessage, questionAskedTemplate, type Messages, type MessageType } from '@qr/contracts';
 import {
   askQuestion, getAnswer, getMatches, getQuestion, insertAnswer, insertOutboxMessage, insertUser, isUniqueViolation,
   setAcceptedAnswer, upsertVote, userExists, withTransaction, type Pool, type PoolClient,
@@ -135,10 +135,11 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, auth: Auth): void {
     const { askerId, title, body } = request.body;
     await auth.actAs(request, askerId);
     const tags = [...new Set((request.body.tags ?? []).map((t) => t.toLowerCase()))];
-    // the question and its question.asked message in one statement (one round trip, atomic);
-    // the body is made from the stored row, in the shape Messages['question.asked'] says
+    // the question and its question.asked message in one statement (one round trip, atomic); the body
+    // is the contract's, the statement puts in the stored row's id and time
     const { id, type, headers } = createMessage('question.asked' satisfies MessageType, null, { correlationId: request.id });
-    const question = await askQuestion(pool, { askerId, title, body, tags }, { destination: destinationOf('question.asked'), message: { id, type, headers } });
+    const bodyTemplate = questionAskedTemplate({ askerId, title, body, tags });
+    const question = await askQuestion(pool, { askerId, title, body, tags }, { destination: destinationOf('question.asked'), message: { id, type, headers }, bodyTemplate });
     if (!question) throw unknownUser(askerId);
     deps.onOutboxWrite();
     return reply.code(201).send({ id: question.id });
