@@ -71,7 +71,8 @@ describe('the lemur command against a running system', () => {
     const { rows } = await system.pool.query<{ id: number }>("select nextval(pg_get_serial_sequence('questions', 'id'))::int as id");
     const early = rows[0]!.id + 1000;
     await sendPlain(JSON.stringify({ questionId: early, askerId: people.asker, title: 'Early hops question', body: 'hops', tags: ['hops'] }), 'not json at all');
-    await waitFor('two dead letters', async () => ((await peekQueue(system.management, system.vhost, 'question.asked.dead')).length === 2 ? true : undefined));
+    // (30 s: once in a full CI run on this 2-core machine the two had not shown within 15 s; alone it takes ~1 s)
+    await waitFor('two dead letters', async () => ((await peekQueue(system.management, system.vhost, 'question.asked.dead')).length >= 2 ? true : undefined), 30_000);
 
     const list = await lemur('dlq', 'list', 'question.asked', '--json');
     const letters = JSON.parse(list.out) as { id: string; reason: string }[];
