@@ -6,7 +6,8 @@ export { MemoryBroker, MemoryTransport, type MemoryQueueStats } from './memory-t
 export { asReplay, createMessage, Headers, type MessageHeaders, type NewMessageOptions, type OutgoingMessage, type ReceivedMessage } from './message.js';
 export { OutboxRelay, type OutboxEntry, type OutboxRelayOptions, type OutboxStore } from './outbox-relay.js';
 export { RabbitManagement, type PeekedMessage, type QueueStats, type RabbitManagementOptions } from './rabbit-management.js';
-export { createStompSocket, StompTransport, type StompTransportOptions } from './stomp-transport.js';
+export { createStompSocket } from './stomp-socket.js';
+export { StompTransport, type StompTransportOptions } from './stomp-transport.js';
 export { deadLetterQueueName, describeDestination, retryQueueName, routingKeyMatches, type Destination, type QueueSpec, type Topology } from './topology.js';
 export type { Delivery, PublishOptions, SubscribeOptions, Subscription, Transport } from './transport.js';
 export { TaskQueue, TaskWorker, type TaskHandler, type TaskMap, type TaskQueueOptions } from './tasks.js';
