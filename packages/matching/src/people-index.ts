@@ -47,16 +47,11 @@ const WIDTH = CHANNELS.length;
 const CHANNEL_AT: Record<Channel, number> = { expertise: 0, recent: 1, tagRecent: 2 };
 const MAX_REASONS = 5;
 
-/**
- * One term's postings: dense slots and their values (WIDTH per posting), in no particular order, and
- * per channel a value no posting exceeds (raised as values grow, never lowered: an upper bound for
- * pruning, top-k.ts).
- */
-export interface TermList {
+/** One term's postings: dense slots and their values (WIDTH per posting), in no particular order. */
+interface TermList {
   slots: Int32Array;
   values: Float64Array;
   size: number;
-  readonly max: Float64Array;
 }
 
 /**
@@ -122,11 +117,10 @@ export class PeopleIndex {
         profile ??= this.profiles[slot] = new Map();
         profile.set(term, this.append(term, slot, add));
       } else {
-        const { values: v, max } = this.terms.get(term) as TermList;
+        const v = (this.terms.get(term) as TermList).values;
         v[at * WIDTH] = (v[at * WIDTH] as number) + add.expertise;
         v[at * WIDTH + 1] = (v[at * WIDTH + 1] as number) + add.recent;
         v[at * WIDTH + 2] = (v[at * WIDTH + 2] as number) + add.tagRecent;
-        for (let c = 0; c < WIDTH; c++) max[c] = Math.max(max[c] as number, v[at * WIDTH + c] as number);
       }
     }
   }
@@ -172,7 +166,7 @@ export class PeopleIndex {
     return { userIds, rows };
   }
 
-  // ---- what top-k.ts reads (the postings, one person's value, the bounds) ----------------------------
+  // ---- what top-k.ts reads (candidates' content sums, their activity, the prior bounds) -------------
 
   userIdAt(slot: number): number {
     return this.userIds[slot] as number;
@@ -182,7 +176,7 @@ export class PeopleIndex {
     return this.activities[slot] as PersonActivity;
   }
 
-  /** Everyone's prior bound for `model` around `now`, highest first (made or remade as needed). */
+  /** Everyone's prior bound for `model` around `now` (made or remade as needed). */
   priorTable(model: RankingModel, now: number): PriorTable {
     this.priors.prepare(model, now, this.userIds.length, (slot) => this.activities[slot] as PersonActivity);
     return this.priors;
@@ -327,7 +321,7 @@ export class PeopleIndex {
   /** Appends a posting; returns its position. */
   private append(term: string, slot: number, v: TermValues): number {
     let list = this.terms.get(term);
-    if (!list) this.terms.set(term, (list = { slots: new Int32Array(4), values: new Float64Array(4 * WIDTH), size: 0, max: new Float64Array(WIDTH) }));
+    if (!list) this.terms.set(term, (list = { slots: new Int32Array(4), values: new Float64Array(4 * WIDTH), size: 0 }));
     if (list.size === list.slots.length) {
       list.slots = doubled(list.slots, Int32Array);
       list.values = doubled(list.values, Float64Array);
@@ -337,9 +331,6 @@ export class PeopleIndex {
     list.values[at * WIDTH] = v.expertise;
     list.values[at * WIDTH + 1] = v.recent;
     list.values[at * WIDTH + 2] = v.tagRecent;
-    list.max[0] = Math.max(list.max[0] as number, v.expertise);
-    list.max[1] = Math.max(list.max[1] as number, v.recent);
-    list.max[2] = Math.max(list.max[2] as number, v.tagRecent);
     list.size++;
     this.postingCount++;
     return at;

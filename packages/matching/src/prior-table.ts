@@ -5,11 +5,10 @@ import type { PersonActivity } from './person-activity.js';
 export const PRIOR_WINDOW_MS = 10 * 60_000;
 
 /**
- * Everyone's prior bound (PersonActivity.priorBoundOver) for one model and one time window, and the
- * people in decreasing order of it, for top-k.ts: someone who holds none of the keys read so far can
- * score at most the unread keys' bounds plus their prior bound, so only the first few in this order
- * can still enter the top k. A person whose activity changed after the order was made is "moved": their
- * bound is recomputed at once, and they are looked at apart from the order until the next rebuild.
+ * Everyone's prior bound (PersonActivity.priorBoundOver) for one model and one time window, for
+ * top-k.ts: a candidate's content part plus their prior bound is at least their score, so only those
+ * whose bound can still reach the k-th best are scored in full. A person whose activity changes (or
+ * who arrives) gets their bound recomputed at once.
  */
 export class PriorTable {
   private key = '';
@@ -19,11 +18,6 @@ export class PriorTable {
   private until = Number.NEGATIVE_INFINITY;
   /** per slot */
   private bound: Float64Array = new Float64Array(0);
-  /** slots, highest bound first, as of the last rebuild; `sorted` their bounds then */
-  order: Int32Array = new Int32Array(0);
-  sorted: Float64Array = new Float64Array(0);
-  /** slots whose bound changed (or who arrived) since the order was made */
-  readonly moved = new Set<number>();
 
   /** Makes the table hold for `model` at `now`: rebuilt for another model, or past its window. */
   prepare(model: RankingModel, now: number, count: number, activityAt: (slot: number) => PersonActivity): void {
@@ -36,15 +30,9 @@ export class PriorTable {
     this.until = now + PRIOR_WINDOW_MS;
     this.bound = new Float64Array(Math.max(1024, count));
     for (let slot = 0; slot < count; slot++) this.bound[slot] = activityAt(slot).priorBoundOver(this.weights, model.mu, this.from, this.until);
-    const order = Int32Array.from({ length: count }, (_, slot) => slot);
-    const bound = this.bound;
-    order.sort((a, b) => (bound[b] as number) - (bound[a] as number));
-    this.order = order;
-    this.sorted = Float64Array.from(order, (slot) => bound[slot] as number);
-    this.moved.clear();
   }
 
-  /** A person's activity changed (or they arrived): their bound now, and looked at apart from the order. */
+  /** A person's activity changed (or they arrived): their bound now. */
   changed(slot: number, activity: PersonActivity): void {
     if (!this.model) return; // not built yet: the first prepare reads everyone
     if (slot >= this.bound.length) {
@@ -53,29 +41,9 @@ export class PriorTable {
       this.bound = grown;
     }
     this.bound[slot] = activity.priorBoundOver(this.weights, this.model.mu, this.from, this.until);
-    this.moved.add(slot);
   }
 
   boundOf(slot: number): number {
     return this.bound[slot] as number;
-  }
-
-  /** The highest bound of anyone. */
-  highest(): number {
-    let top = this.sorted.length ? (this.sorted[0] as number) : Number.NEGATIVE_INFINITY;
-    for (const slot of this.moved) top = Math.max(top, this.bound[slot] as number);
-    return top;
-  }
-
-  /** How many in the order have a bound above `x` (binary search; the moved are counted apart). */
-  countAbove(x: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.sorted[mid] as number) > x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
