@@ -48,6 +48,6 @@ export class TestLoadBalancer {
 
   stop(): void {
     this.nginx?.kill('SIGQUIT');
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); // a service may still be writing in it
   }
 }
