@@ -17,6 +17,15 @@ export interface TermValues {
   tagRecent: number;
 }
 
+/**
+ * How many of a key's values, in TermValues order (expertise, recent, tagRecent), can be above 0:
+ * an answer's own words ("a:") hold only expertise, a question's words expertise and recent, tags all
+ * three (as answerContribution gives them). The index stores only these (people-index.ts).
+ */
+export function valuesHeld(key: string): 1 | 2 | 3 {
+  return key.startsWith(ANSWER_PREFIX) ? 1 : key.startsWith(TAG_PREFIX) ? 3 : 2;
+}
+
 /** Weights scaled to sum 1 (so a long question or answer does not count for more than a short one). */
 function shares(weights: ReadonlyMap<string, number>): [string, number][] {
   let total = 0;

@@ -24,28 +24,24 @@ export function decayAt(halfLifeDays: number, now: number): number {
 }
 
 /**
- * A count whose events halve in weight every `halfLifeDays`, kept as (value, as of): no anchor, so it
- * holds any half-life (a 7-day one forward-decayed from 2010 would overflow in 2029). Events are added
- * in time order; one older than the last is decayed back to it, never forward.
+ * Counts whose events halve in weight every `halfLifeDays`, each kept as (value, as of) in two columns
+ * at place `i` (activity-table.ts): no anchor, so they hold any half-life (a 7-day one forward-decayed
+ * from 2010 would overflow in 2029). Events are added in time order; one older than the last is
+ * decayed back to it, never forward.
  */
-export class DecayedCount {
-  private value = 0;
-  private at = Number.NEGATIVE_INFINITY;
-
-  constructor(private readonly halfLifeDays: number) {}
-
-  add(at: number, amount = 1): void {
-    if (this.value === 0 || at >= this.at) {
-      this.value = this.read(at) + amount;
-      this.at = at;
-    } else {
-      this.value += amount * Math.pow(2, -daysBetween(at, this.at) / this.halfLifeDays);
-    }
+export function decayedAdd(values: Float64Array, asOf: Float64Array, i: number, halfLifeDays: number, at: number, amount = 1): void {
+  const value = values[i] as number;
+  const last = asOf[i] as number;
+  if (value === 0 || at >= last) {
+    values[i] = decayedRead(value, last, halfLifeDays, at) + amount;
+    asOf[i] = at;
+  } else {
+    values[i] = value + amount * Math.pow(2, -daysBetween(at, last) / halfLifeDays);
   }
+}
 
-  /** The count as of `now` (events after `now` count fully: `now` is never before what was added in practice). */
-  read(now: number): number {
-    if (this.value === 0) return 0;
-    return now <= this.at ? this.value : this.value * Math.pow(2, -daysBetween(this.at, now) / this.halfLifeDays);
-  }
+/** Such a count as of `now` (events after `now` count fully: `now` is never before what was added in practice). */
+export function decayedRead(value: number, asOf: number, halfLifeDays: number, now: number): number {
+  if (value === 0) return 0;
+  return now <= asOf ? value : value * Math.pow(2, -daysBetween(asOf, now) / halfLifeDays);
 }

@@ -1,7 +1,7 @@
 export type { TermWeights } from './term-weights.js';
 export { extractAnswerTerms, extractTerms, TAG_PREFIX, type ExtractedTerms, type QuestionText } from './extract-terms.js';
 export { decodeEntities, htmlToText } from './html-to-text.js';
-export { decayAt, DecayedCount, growth, HALF_LIFE_DAYS } from './decay.js';
+export { decayAt, decayedAdd, decayedRead, growth, HALF_LIFE_DAYS } from './decay.js';
 export { ANSWER_PREFIX, answerContribution, type TermValues } from './contribution.js';
 export { countsForAuthor, PersonActivity, SETTLED_AFTER_DAYS, type AnswerFact } from './person-activity.js';
 export { backgroundProbability, CONTENT_FEATURES, FEATURES, questionLookups, type CorpusStats, type FeatureName, type Lookup } from './features.js';

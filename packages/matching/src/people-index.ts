@@ -1,8 +1,11 @@
-import type { TermValues } from './contribution.js';
+import { valuesHeld, type TermValues } from './contribution.js';
 import { TAG_PREFIX, type ExtractedTerms } from './extract-terms.js';
 import { CONTENT_FEATURES, FEATURES, questionLookups, type Channel, type CorpusStats, type Lookup } from './features.js';
 import { scoreOf, weightVector, type RankingModel } from './model.js';
+import { ActivityTable } from './activity-table.js';
 import { PersonActivity, type AnswerFact } from './person-activity.js';
+import { PersonTerms } from './person-terms.js';
+import { PostingList } from './posting-list.js';
 import { PriorTable } from './prior-table.js';
 
 /** What a ranking is asked: a question at a moment, weighed by a model. */
@@ -42,117 +45,140 @@ export interface Match {
   reasons: MatchReasons;
 }
 
-const CHANNELS: readonly Channel[] = ['expertise', 'recent', 'tagRecent'];
-const WIDTH = CHANNELS.length;
 const CHANNEL_AT: Record<Channel, number> = { expertise: 0, recent: 1, tagRecent: 2 };
 const MAX_REASONS = 5;
 
-/** One term's postings: dense slots and their values (WIDTH per posting), in no particular order. */
-interface TermList {
-  slots: Int32Array;
-  values: Float64Array;
-  size: number;
+/** A lookup tied to the index: its key's postings, which of their values it reads, what it adds where. */
+export interface BoundLookup {
+  list: PostingList | undefined;
+  /** the value's place in a posting (always below list.width: lookups of values a key cannot hold are dropped) */
+  offset: number;
+  scale: number;
+  features: number[];
+  coefficients: number[];
+  /** which of a person's value maxima (maxOf) bounds the values it reads */
+  held: number;
 }
+
+/** How many value maxima each person has (see `held`). */
+export const HELD_MAXIMA = 4;
+/** Which person maximum bounds a key's value: expertise of question words and tags, recent, expertise of answer words, tagRecent. */
+const heldOf = (offset: number, width: number): number => (offset === 0 ? (width === 1 ? 2 : 0) : offset === 1 ? 1 : 3);
 
 /**
  * Everyone's terms and answering, in typed arrays, changing one person at a time: the ranking engine
  * of the live matcher, of dry runs, of the evaluation replay and of fitting (which read the same
- * feature rows it scores). Each person has a dense slot; a term's postings are slots and values; a
- * person's postings are replaced in O(their terms), an answer is added in O(its terms).
+ * feature rows it scores). Each person has a dense slot, each term an id and a PostingList (slots and
+ * the values its kind holds, sorted by slot); PersonTerms says which terms a slot holds. A person's
+ * postings are replaced in O(their terms x log), an answer is added in O(its terms x log).
  *
- * Ranking reads every posting of the question's lookups into per-slot content features, adds each
+ * rank() reads every posting of the question's lookups into per-slot content features, adds each
  * candidate's activity features, and scores them with the model; candidates are whoever holds a
- * looked-up term plus `extra`. rank-reference.ts computes the same from plain maps (the tests' oracle).
+ * looked-up value above 0, plus `extra`. top-k.ts reads the same ranking only as far as needed, and
+ * rank-reference.ts computes it from plain maps (the tests' oracle).
  */
 export class PeopleIndex {
   private slotByUser = new Map<number, number>();
   private userIds: number[] = [];
-  private activities: PersonActivity[] = [];
-  /** per slot: term -> position in that term's postings */
-  private profiles: (Map<string, number> | undefined)[] = [];
-  private terms = new Map<string, TermList>();
+  private readonly activities = new ActivityTable(1024);
+  private termIds = new Map<string, number>();
+  private lists: PostingList[] = [];
+  private readonly held = new PersonTerms();
   private acc = new Float64Array(1024 * CONTENT_FEATURES);
   private mark = new Int32Array(1024);
   /** the candidates a question found (gather), one place per slot */
   private found = new Int32Array(1024);
   private epoch = 0;
   private postingCount = 0;
-  /** everyone's prior bound, in order, for top-k.ts (made at the first topK, kept current as people change) */
+  private readonly scratch = new Float64Array(3);
+  /** per slot, HELD_MAXIMA values: at least each value the person holds, by kind (heldOf); a bound top-k.ts reads */
+  private maxima = new Float64Array(1024 * HELD_MAXIMA);
+  /** everyone's prior bound, in order, for top-k.ts (made at the first ranking, kept current as people change) */
   private readonly priors = new PriorTable();
 
   get size(): { people: number; terms: number; postings: number } {
-    return { people: this.slotByUser.size, terms: this.terms.size, postings: this.postingCount };
+    return { people: this.slotByUser.size, terms: this.termIds.size, postings: this.postingCount };
   }
 
   /** A person's activity (undefined for someone the index has never seen). */
   activity(userId: number): PersonActivity | undefined {
     const slot = this.slotByUser.get(userId);
-    return slot === undefined ? undefined : this.activities[slot];
+    return slot === undefined ? undefined : new PersonActivity(this.activities, slot);
   }
 
   /** Everyone the index holds, with their activity. */
   *people(): IterableIterator<[number, PersonActivity]> {
-    for (let slot = 0; slot < this.userIds.length; slot++) yield [this.userIds[slot] as number, this.activities[slot] as PersonActivity];
+    for (let slot = 0; slot < this.userIds.length; slot++) yield [this.userIds[slot] as number, new PersonActivity(this.activities, slot)];
   }
 
   /** What a person holds for a term (undefined when nothing). */
   values(userId: number, term: string): TermValues | undefined {
     const slot = this.slotByUser.get(userId);
-    const at = slot === undefined ? undefined : this.profiles[slot]?.get(term);
-    if (at === undefined) return undefined;
-    const v = (this.terms.get(term) as TermList).values;
-    return { expertise: v[at * WIDTH] as number, recent: v[at * WIDTH + 1] as number, tagRecent: v[at * WIDTH + 2] as number };
+    const id = this.termIds.get(term);
+    if (slot === undefined || id === undefined) return undefined;
+    const list = this.lists[id] as PostingList;
+    const at = list.find(slot);
+    if (at < 0 || !list.holds(at)) return undefined;
+    const read = (c: number): number => (c < list.width ? (list.values[at * list.width + c] as number) : 0);
+    return { expertise: read(0), recent: read(1), tagRecent: read(2) };
   }
 
   /** Adds one answer: its contribution to the author's terms, and the answer to their activity (answer order: oldest first). */
   addAnswer(userId: number, contribution: ReadonlyMap<string, TermValues>, fact: AnswerFact): void {
     const slot = this.slot(userId);
-    const activity = this.activities[slot] as PersonActivity;
+    const activity = new PersonActivity(this.activities, slot);
     activity.add(fact);
     this.priors.changed(slot, activity);
-    let profile = this.profiles[slot];
     for (const [term, add] of contribution) {
-      const at = profile?.get(term);
-      if (at === undefined) {
-        profile ??= this.profiles[slot] = new Map();
-        profile.set(term, this.append(term, slot, add));
-      } else {
-        const v = (this.terms.get(term) as TermList).values;
-        v[at * WIDTH] = (v[at * WIDTH] as number) + add.expertise;
-        v[at * WIDTH + 1] = (v[at * WIDTH + 1] as number) + add.recent;
-        v[at * WIDTH + 2] = (v[at * WIDTH + 2] as number) + add.tagRecent;
-      }
+      const id = this.termId(term);
+      const list = this.lists[id] as PostingList;
+      const before = list.live;
+      if (list.add(slot, this.valuesOf(add, list.width))) this.held.add(slot, id); // (a slot may list an id twice: harmless)
+      this.postingCount += list.live - before;
+      this.raiseMaxima(slot, list, list.find(slot));
     }
   }
 
   /** A person asked a question at `at` (ms). */
   asked(userId: number, at: number): void {
     const slot = this.slot(userId);
-    (this.activities[slot] as PersonActivity).asked(at);
-    this.priors.changed(slot, this.activities[slot] as PersonActivity);
+    const activity = new PersonActivity(this.activities, slot);
+    activity.asked(at);
+    this.priors.changed(slot, activity);
   }
 
-  /** Replaces a person: their terms (entries whose values are all zero are not kept) and their activity. */
+  /** Replaces a person: their terms (values a term's kind cannot hold, and all-zero entries, are not kept) and their activity. */
   setPerson(userId: number, terms: Iterable<readonly [string, TermValues]>, activity: PersonActivity): void {
     const slot = this.slot(userId);
-    this.removePostings(slot);
-    const given = new Map<string, TermValues>();
-    for (const [term, v] of terms) given.set(term, v); // a term given twice keeps its last values
-    const profile = new Map<string, number>();
-    for (const [term, v] of given) if (v.expertise > 0 || v.recent > 0 || v.tagRecent > 0) profile.set(term, this.append(term, slot, v));
-    this.profiles[slot] = profile.size ? profile : undefined;
-    this.activities[slot] = activity;
-    this.priors.changed(slot, activity);
+    const given = new Map<number, TermValues>();
+    for (const [term, v] of terms) given.set(this.termId(term), v); // a term given twice keeps its last values
+    const kept: number[] = [];
+    this.maxima.fill(0, slot * HELD_MAXIMA, (slot + 1) * HELD_MAXIMA);
+    for (const [id, v] of given) {
+      const list = this.lists[id] as PostingList;
+      const values = this.valuesOf(v, list.width);
+      if (!values.subarray(0, list.width).some((x) => x > 0) && list.find(slot) < 0) continue;
+      const before = list.live;
+      list.set(slot, values);
+      this.postingCount += list.live - before;
+      this.raiseMaxima(slot, list, list.find(slot));
+      kept.push(id);
+    }
+    for (const id of this.held.of(slot)) if (!given.has(id)) this.clear(id, slot);
+    this.held.set(slot, kept);
+    this.activities.copy(activity.table, activity.row, slot);
+    this.priors.changed(slot, new PersonActivity(this.activities, slot));
   }
 
   /** Forgets a person's terms and activity (their slot stays, empty). */
   forget(userId: number): void {
     const slot = this.slotByUser.get(userId);
     if (slot === undefined) return;
-    this.removePostings(slot);
-    this.profiles[slot] = undefined;
-    this.activities[slot] = new PersonActivity();
-    this.priors.changed(slot, this.activities[slot] as PersonActivity);
+    for (const id of this.held.of(slot)) this.clear(id, slot);
+    this.held.set(slot, []);
+    this.maxima.fill(0, slot * HELD_MAXIMA, (slot + 1) * HELD_MAXIMA);
+    this.activities.clear(slot);
+    this.priors.changed(slot, new PersonActivity(this.activities, slot));
   }
 
   /** Every candidate's feature row (FEATURES order), in the order they were found. */
@@ -166,35 +192,6 @@ export class PeopleIndex {
     return { userIds, rows };
   }
 
-  // ---- what top-k.ts reads (candidates' content sums, their activity, the prior bounds) -------------
-
-  userIdAt(slot: number): number {
-    return this.userIds[slot] as number;
-  }
-
-  activityAt(slot: number): PersonActivity {
-    return this.activities[slot] as PersonActivity;
-  }
-
-  /** Everyone's prior bound for `model` around `now` (made or remade as needed). */
-  priorTable(model: RankingModel, now: number): PriorTable {
-    this.priors.prepare(model, now, this.userIds.length, (slot) => this.activities[slot] as PersonActivity);
-    return this.priors;
-  }
-
-  /**
-   * The question's candidates with their content features summed (as rank() sums them): their slots,
-   * and the extra people the index has no slot for. `contentAt(slot, f)` reads a candidate's sums
-   * until the next call (top-k.ts).
-   */
-  candidates(input: FeatureInput): { slots: Int32Array; slotless: number[] } {
-    return this.gather(questionLookups(input.question, input.stats, input.now, input.mu), input);
-  }
-
-  contentAt(slot: number, feature: number): number {
-    return this.acc[slot * CONTENT_FEATURES + feature] as number;
-  }
-
   /** Every candidate, best first (score desc, then userId asc). */
   rank(input: RankInput): Scored[] {
     const weights = weightVector(input.model);
@@ -203,14 +200,80 @@ export class PeopleIndex {
     return scored.sort(bestFirst);
   }
 
+  // ---- what top-k.ts reads -----------------------------------------------------------------------
+
+  /** The question's lookups tied to this index's postings, in lookup order (those that can read nothing dropped). */
+  bind(lookups: readonly Lookup[]): BoundLookup[] {
+    const bound: BoundLookup[] = [];
+    for (const lookup of lookups) {
+      const id = this.termIds.get(lookup.key);
+      const list = id === undefined ? undefined : this.lists[id];
+      const offset = CHANNEL_AT[lookup.channel];
+      if (list && offset >= list.width) continue;
+      const held = heldOf(offset, list?.width ?? 3);
+      bound.push({ list, offset, scale: lookup.scale, features: lookup.targets.map(([f]) => f), coefficients: lookup.targets.map(([, c]) => c), held });
+    }
+    return bound;
+  }
+
+  /** At least every value the person at `slot` holds of kind `held` (BoundLookup.held). */
+  maxOf(slot: number, held: number): number {
+    return this.maxima[slot * HELD_MAXIMA + held] as number;
+  }
+
+  slotOf(userId: number): number | undefined {
+    return this.slotByUser.get(userId);
+  }
+
+  get slotCount(): number {
+    return this.userIds.length;
+  }
+
+  userIdAt(slot: number): number {
+    return this.userIds[slot] as number;
+  }
+
+  activityAt(slot: number): PersonActivity {
+    return new PersonActivity(this.activities, slot);
+  }
+
+  /** Everyone's prior bound for `model` around `now` (made or remade as needed). */
+  priorTable(model: RankingModel, now: number): PriorTable {
+    this.priors.prepare(model, now, this.userIds.length, (slot) => new PersonActivity(this.activities, slot));
+    return this.priors;
+  }
+
+  /**
+   * One person's content features (the first CONTENT_FEATURES of `row`), summed as rank() sums them:
+   * lookup by lookup, in order. Returns whether any looked-up value was above 0 (a candidate by terms).
+   */
+  contentOf(slot: number, lookups: readonly BoundLookup[], row: Float64Array): boolean {
+    row.fill(0, 0, CONTENT_FEATURES);
+    let hit = false;
+    for (const lookup of lookups) {
+      const { list } = lookup;
+      if (!list) continue;
+      const at = list.find(slot);
+      if (at < 0) continue;
+      const value = list.values[at * list.width + lookup.offset] as number;
+      if (!(value > 0)) continue;
+      hit = true;
+      const l = Math.log1p(value * lookup.scale);
+      for (let t = 0; t < lookup.features.length; t++) {
+        const f = lookup.features[t] as number;
+        row[f] = (row[f] as number) + (lookup.coefficients[t] as number) * l;
+      }
+    }
+    return hit;
+  }
+
   /** Each candidate's id and feature row, in the order they were found; the row is reused between calls. */
   private eachCandidate(input: FeatureInput, each: (userId: number, row: Float64Array) => void): void {
-    const lookups = questionLookups(input.question, input.stats, input.now, input.mu);
-    const { slots, slotless } = this.gather(lookups, input);
+    const { slots, slotless } = this.gather(this.bind(questionLookups(input.question, input.stats, input.now, input.mu)), input);
     const row = new Float64Array(FEATURES.length);
     for (const slot of slots) {
       for (let f = 0; f < CONTENT_FEATURES; f++) row[f] = this.acc[slot * CONTENT_FEATURES + f] as number;
-      (this.activities[slot] as PersonActivity).writeFeatures(input.now, input.mu, row);
+      new PersonActivity(this.activities, slot).writeFeatures(input.now, input.mu, row);
       each(this.userIds[slot] as number, row);
     }
     if (slotless.length) {
@@ -246,7 +309,7 @@ export class PeopleIndex {
   }
 
   /** Sums the lookups into acc per slot; returns the candidates' slots (first-touch order) and extra people without a slot. */
-  private gather(lookups: Lookup[], input: FeatureInput): { slots: Int32Array; slotless: number[] } {
+  private gather(lookups: readonly BoundLookup[], input: FeatureInput): { slots: Int32Array; slotless: number[] } {
     const epoch = this.nextEpoch();
     const { acc, mark } = this;
     const excluded = new Set(input.exclude ?? []);
@@ -256,18 +319,12 @@ export class PeopleIndex {
       acc.fill(0, slot * CONTENT_FEATURES, (slot + 1) * CONTENT_FEATURES);
       this.found[found++] = slot; // found has a place for every slot
     };
-    for (const lookup of lookups) {
-      const list = this.terms.get(lookup.key);
+    for (const { list, offset, scale, features, coefficients } of lookups) {
       if (!list) continue;
-      const offset = CHANNEL_AT[lookup.channel];
-      const { slots: holders, values, size } = list;
-      const { scale } = lookup;
-      // the targets as plain numbers: this loop runs once per posting
-      const targetCount = lookup.targets.length;
-      const features = lookup.targets.map(([f]) => f);
-      const coefficients = lookup.targets.map(([, c]) => c);
+      const { slots: holders, values, size, width } = list;
+      const targetCount = features.length;
       for (let i = 0; i < size; i++) {
-        const value = values[i * WIDTH + offset] as number;
+        const value = values[i * width + offset] as number;
         if (!(value > 0)) continue;
         const slot = holders[i] as number;
         if (mark[slot] !== epoch) touch(slot);
@@ -307,54 +364,49 @@ export class PeopleIndex {
       slot = this.userIds.length;
       this.slotByUser.set(userId, slot);
       this.userIds.push(userId);
-      this.profiles.push(undefined);
-      this.activities.push(new PersonActivity());
+      this.activities.ensure(slot);
       if (slot >= this.mark.length) {
         this.mark = doubled(this.mark, Int32Array);
         this.acc = doubled(this.acc, Float64Array);
         this.found = doubled(this.found, Int32Array);
+        this.maxima = doubled(this.maxima, Float64Array);
       }
     }
     return slot;
   }
 
-  /** Appends a posting; returns its position. */
-  private append(term: string, slot: number, v: TermValues): number {
-    let list = this.terms.get(term);
-    if (!list) this.terms.set(term, (list = { slots: new Int32Array(4), values: new Float64Array(4 * WIDTH), size: 0 }));
-    if (list.size === list.slots.length) {
-      list.slots = doubled(list.slots, Int32Array);
-      list.values = doubled(list.values, Float64Array);
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.lists.length;
+      this.termIds.set(term, id);
+      this.lists.push(new PostingList(valuesHeld(term)));
     }
-    const at = list.size;
-    list.slots[at] = slot;
-    list.values[at * WIDTH] = v.expertise;
-    list.values[at * WIDTH + 1] = v.recent;
-    list.values[at * WIDTH + 2] = v.tagRecent;
-    list.size++;
-    this.postingCount++;
-    return at;
+    return id;
   }
 
-  /** Removes the posting at `at` of a term: the last posting fills the hole, and its person's position is updated. */
-  private remove(term: string, at: number): void {
-    const list = this.terms.get(term) as TermList;
-    const last = list.size - 1;
-    if (at !== last) {
-      const moved = list.slots[last] as number;
-      list.slots[at] = moved;
-      list.values.copyWithin(at * WIDTH, last * WIDTH, (last + 1) * WIDTH);
-      this.profiles[moved]?.set(term, at);
-    }
-    list.size = last;
-    this.postingCount--;
-    if (last === 0) this.terms.delete(term);
+  /** A term's values as a posting holds them (the first `width`), in the scratch array. */
+  private valuesOf(v: TermValues, width: number): Float64Array {
+    const s = this.scratch;
+    s[0] = v.expertise;
+    s[1] = width > 1 ? v.recent : 0;
+    s[2] = width > 2 ? v.tagRecent : 0;
+    return s;
   }
 
-  private removePostings(slot: number): void {
-    const profile = this.profiles[slot];
-    if (!profile) return;
-    for (const [term, at] of profile) this.remove(term, at);
+  private raiseMaxima(slot: number, list: PostingList, at: number): void {
+    for (let c = 0; c < list.width; c++) {
+      const i = slot * HELD_MAXIMA + heldOf(c, list.width);
+      const v = list.values[at * list.width + c] as number;
+      if (v > (this.maxima[i] as number)) this.maxima[i] = v;
+    }
+  }
+
+  private clear(id: number, slot: number): void {
+    const list = this.lists[id] as PostingList;
+    const before = list.live;
+    list.clear(slot);
+    this.postingCount += list.live - before;
   }
 }
 

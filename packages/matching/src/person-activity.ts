@@ -1,15 +1,8 @@
-import { DecayedCount, daysBetween, HALF_LIFE_DAYS } from './decay.js';
+import { ActivityTable, type AnswerFact } from './activity-table.js';
+import { decayedAdd, decayedRead, daysBetween, HALF_LIFE_DAYS } from './decay.js';
 import { FEATURES, type FeatureName } from './features.js';
 
-/** One answer, as far as a person's activity is concerned. Times are ms since the epoch. */
-export interface AnswerFact {
-  at: number;
-  /** when the question it answers was asked */
-  questionAt: number;
-  accepted: boolean;
-  /** an answer to the person's own question: it teaches nothing about them (no self-made expertise) */
-  self: boolean;
-}
+export type { AnswerFact } from './activity-table.js';
 
 /** An answer counts for its author only when it answers someone else. The one place this rule lives. */
 export const countsForAuthor = (answer: Pick<AnswerFact, 'self'>): boolean => !answer.self;
@@ -41,55 +34,69 @@ const HOUR_OF_DAY = at('hour_of_day');
 const ANSWER_SPEED = at('answer_speed');
 const ACCEPT_RATE = at('accept_rate');
 
+const LONG = HALF_LIFE_DAYS.expertise;
+const SHORT = HALF_LIFE_DAYS.recent;
+
 /**
  * A person's answering, summed as their answers arrive (in time order, or near it): counts decayed at
  * two time scales, when they last answered or asked, at which hours of the day, how quickly after the
  * question, and how often their settled answers were accepted. O(1) per answer and per read
  * (amortised), so a matcher can keep one per person and a replay can grow one answer at a time.
  * Reads must not go back in time (`now` never before an earlier read's).
+ *
+ * It is a view of one row of an ActivityTable (the index keeps everyone's in one); made alone, it
+ * has a table of its own.
  */
 export class PersonActivity {
-  answers = 0;
-  last = Number.NEGATIVE_INFINITY;
+  constructor(
+    readonly table = new ActivityTable(1),
+    readonly row = 0,
+  ) {}
+
+  get answers(): number {
+    return this.table.answers[this.row] as number;
+  }
+
+  get last(): number {
+    return this.table.last[this.row] as number;
+  }
+
   /** their last answer or question */
-  lastPost = Number.NEGATIVE_INFINITY;
-  private readonly mass = new DecayedCount(HALF_LIFE_DAYS.expertise);
-  private readonly recent30 = new DecayedCount(HALF_LIFE_DAYS.recent);
-  private readonly hours = new Uint32Array(24);
-  private delayLogSum = 0;
-  private settledCount = 0;
-  private settledAccepted = 0;
-  /** answers not settled yet, oldest first */
-  private pending: AnswerFact[] = [];
+  get lastPost(): number {
+    return this.table.lastPost[this.row] as number;
+  }
 
   /** Adds an answer; one that does not count for its author (countsForAuthor) changes nothing. */
   add(answer: AnswerFact): void {
     if (!countsForAuthor(answer)) return;
-    this.answers += 1;
-    this.last = Math.max(this.last, answer.at);
-    this.lastPost = Math.max(this.lastPost, answer.at);
-    this.mass.add(answer.at);
-    this.recent30.add(answer.at);
-    this.hours[hourOf(answer.at)]! += 1;
-    this.delayLogSum += Math.log1p(Math.max(0, answer.at - answer.questionAt) / 3_600_000);
-    let i = this.pending.length;
-    while (i > 0 && (this.pending[i - 1] as AnswerFact).at > answer.at) i--;
-    this.pending.splice(i, 0, answer);
+    const { table: t, row: r } = this;
+    t.answers[r] = (t.answers[r] as number) + 1;
+    t.last[r] = Math.max(t.last[r] as number, answer.at);
+    t.lastPost[r] = Math.max(t.lastPost[r] as number, answer.at);
+    decayedAdd(t.massValue, t.massAt, r, LONG, answer.at);
+    decayedAdd(t.recentValue, t.recentAt, r, SHORT, answer.at);
+    t.hours[r * 24 + hourOf(answer.at)]! += 1;
+    t.delayLogSum[r] = (t.delayLogSum[r] as number) + Math.log1p(Math.max(0, answer.at - answer.questionAt) / 3_600_000);
+    let pending = t.pending.get(r);
+    if (!pending) t.pending.set(r, (pending = []));
+    let i = pending.length;
+    while (i > 0 && (pending[i - 1] as AnswerFact).at > answer.at) i--;
+    pending.splice(i, 0, answer);
   }
 
   /** They asked a question at `at`. */
   asked(at: number): void {
-    this.lastPost = Math.max(this.lastPost, at);
+    this.table.lastPost[this.row] = Math.max(this.lastPost, at);
   }
 
   /** Answers in the last 30 days, decayed (30-day half-life): how much they answer now. */
   recentAnswers(now: number): number {
-    return this.recent30.read(now);
+    return decayedRead(this.table.recentValue[this.row] as number, this.table.recentAt[this.row] as number, SHORT, now);
   }
 
   /** Their answering rate per day lately (a 30-day decayed count is ~ rate x 30 / ln 2). */
   answersPerDay(now: number): number {
-    return (this.recent30.read(now) * Math.LN2) / HALF_LIFE_DAYS.recent;
+    return (this.recentAnswers(now) * Math.LN2) / SHORT;
   }
 
   /**
@@ -100,22 +107,26 @@ export class PersonActivity {
    */
   priorBoundOver(weights: Float64Array, mu: number, from: number, until: number): number {
     const best = (w: number, a: number, b: number): number => Math.max(w * a, w * b);
+    const { table: t, row: r } = this;
     let fewest = Infinity;
     let most = 0;
     for (let hour = 0; hour < 24; hour++) {
       let near = 0;
-      for (let k = -HOURS_AROUND; k <= HOURS_AROUND; k++) near += this.hours[(hour + k + 24) % 24] as number;
+      for (let k = -HOURS_AROUND; k <= HOURS_AROUND; k++) near += t.hours[r * 24 + ((hour + k + 24) % 24)] as number;
       fewest = Math.min(fewest, near);
       most = Math.max(most, near);
     }
-    const hourShare = (near: number): number => Math.log((near + (2 * HOUR_WINDOW) / 24) / (this.answers + 2));
+    const answers = this.answers;
+    const hourShare = (near: number): number => Math.log((near + (2 * HOUR_WINDOW) / 24) / (answers + 2));
+    const mass = (at: number): number => decayedRead(t.massValue[r] as number, t.massAt[r] as number, LONG, at);
+    const recent = (at: number): number => decayedRead(t.recentValue[r] as number, t.recentAt[r] as number, SHORT, at);
     return (
-      best(weights[VOLUME] as number, Math.log(this.mass.read(from) + mu), Math.log(this.mass.read(until) + mu)) +
-      best(weights[RECENT_30D] as number, Math.log1p(this.recent30.read(from)), Math.log1p(this.recent30.read(until))) +
+      best(weights[VOLUME] as number, Math.log(mass(from) + mu), Math.log(mass(until) + mu)) +
+      best(weights[RECENT_30D] as number, Math.log1p(recent(from)), Math.log1p(recent(until))) +
       best(weights[SINCE_ANSWER] as number, daysSince(this.last, from), daysSince(this.last, until)) +
       best(weights[SINCE_POST] as number, daysSince(this.lastPost, from), daysSince(this.lastPost, until)) +
       best(weights[HOUR_OF_DAY] as number, hourShare(fewest), hourShare(most)) +
-      (weights[ANSWER_SPEED] as number) * ((this.delayLogSum + 2 * Math.log1p(24)) / (this.answers + 2)) +
+      (weights[ANSWER_SPEED] as number) * (((t.delayLogSum[r] as number) + 2 * Math.log1p(24)) / (answers + 2)) +
       best(weights[ACCEPT_RATE] as number, 0, 1)
     );
   }
@@ -123,28 +134,32 @@ export class PersonActivity {
   /** Writes their activity features at `now` into `row`, at their places in FEATURES (the content ones are left as they are). */
   writeFeatures(now: number, mu: number, row: Float64Array): void {
     this.settle(now);
+    const { table: t, row: r } = this;
     const n = this.answers;
     const hour = hourOf(now);
     let near = 0;
-    for (let k = -HOURS_AROUND; k <= HOURS_AROUND; k++) near += this.hours[(hour + k + 24) % 24] as number;
-    row[VOLUME] = Math.log(this.mass.read(now) + mu);
-    row[RECENT_30D] = Math.log1p(this.recent30.read(now));
+    for (let k = -HOURS_AROUND; k <= HOURS_AROUND; k++) near += t.hours[r * 24 + ((hour + k + 24) % 24)] as number;
+    row[VOLUME] = Math.log(decayedRead(t.massValue[r] as number, t.massAt[r] as number, LONG, now) + mu);
+    row[RECENT_30D] = Math.log1p(this.recentAnswers(now));
     row[SINCE_ANSWER] = daysSince(this.last, now);
     row[SINCE_POST] = daysSince(this.lastPost, now);
     row[HOUR_OF_DAY] = Math.log((near + (2 * HOUR_WINDOW) / 24) / (n + 2));
-    row[ANSWER_SPEED] = (this.delayLogSum + 2 * Math.log1p(24)) / (n + 2);
-    row[ACCEPT_RATE] = (this.settledAccepted + 0.5) / (this.settledCount + 2);
+    row[ANSWER_SPEED] = ((t.delayLogSum[r] as number) + 2 * Math.log1p(24)) / (n + 2);
+    row[ACCEPT_RATE] = ((t.settledAccepted[r] as number) + 0.5) / ((t.settledCount[r] as number) + 2);
   }
 
   /** Moves answers that became settled by `now` out of `pending`. */
   private settle(now: number): void {
+    const { table: t, row: r } = this;
+    const pending = t.pending.get(r);
+    if (!pending) return;
     let i = 0;
-    while (i < this.pending.length && daysBetween((this.pending[i] as AnswerFact).at, now) >= SETTLED_AFTER_DAYS) {
-      this.settledCount += 1;
-      if ((this.pending[i] as AnswerFact).accepted) this.settledAccepted += 1;
+    while (i < pending.length && daysBetween((pending[i] as AnswerFact).at, now) >= SETTLED_AFTER_DAYS) {
+      t.settledCount[r] = (t.settledCount[r] as number) + 1;
+      if ((pending[i] as AnswerFact).accepted) t.settledAccepted[r] = (t.settledAccepted[r] as number) + 1;
       i++;
     }
-    if (i > 0) this.pending = this.pending.slice(i);
+    if (i === pending.length) t.pending.delete(r);
+    else if (i > 0) t.pending.set(r, pending.slice(i));
   }
 }
-

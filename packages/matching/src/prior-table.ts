@@ -4,11 +4,23 @@ import type { PersonActivity } from './person-activity.js';
 /** How long one table's bounds hold: it is rebuilt for the next window (and for another model). */
 export const PRIOR_WINDOW_MS = 10 * 60_000;
 
+/** People per bucket when a table is built: a question reads the top buckets whole. */
+export const BUCKET_SIZE = 256;
+
 /**
- * Everyone's prior bound (PersonActivity.priorBoundOver) for one model and one time window, for
- * top-k.ts: a candidate's content part plus their prior bound is at least their score, so only those
- * whose bound can still reach the k-th best are scored in full. A person whose activity changes (or
- * who arrives) gets their bound recomputed at once.
+ * Everyone's prior bound (PersonActivity.priorBoundOver) for one model and one time window, and the
+ * people in buckets by that bound, for top-k.ts: someone who holds none of the postings a ranking
+ * read can score at most what the unread ones can add plus their prior bound, so only the people of
+ * the first few buckets can still enter the top.
+ *
+ * Invariants (bucket 0 holds the highest bounds):
+ * - `floor` is fixed when the table is built and non-increasing (the last is -Infinity); a person is
+ *   in the first bucket whose floor is at most their bound, so every bound in bucket i is below
+ *   floor[i - 1];
+ * - `ceiling[i]` is at least every bound in bucket i (raised when someone enters above it, never
+ *   lowered until the next build), so ceiling[i] <= floor[i - 1] <= ceiling[i - 1]: the ceilings are
+ *   non-increasing too, and ceiling[i] bounds everyone in buckets i and after;
+ * - a person whose activity changes gets their bound recomputed and moves bucket at once (O(1)).
  */
 export class PriorTable {
   private key = '';
@@ -18,6 +30,12 @@ export class PriorTable {
   private until = Number.NEGATIVE_INFINITY;
   /** per slot */
   private bound: Float64Array = new Float64Array(0);
+  private bucketOf: Int32Array = new Int32Array(0);
+  private placeOf: Int32Array = new Int32Array(0);
+  private floor: Float64Array = new Float64Array(0);
+  private ceiling: Float64Array = new Float64Array(0);
+  private members: Int32Array[] = [];
+  private counts: Int32Array = new Int32Array(0);
 
   /** Makes the table hold for `model` at `now`: rebuilt for another model, or past its window. */
   prepare(model: RankingModel, now: number, count: number, activityAt: (slot: number) => PersonActivity): void {
@@ -28,22 +46,90 @@ export class PriorTable {
     this.weights = weightVector(model);
     this.from = now;
     this.until = now + PRIOR_WINDOW_MS;
-    this.bound = new Float64Array(Math.max(1024, count));
+    const capacity = Math.max(1024, count);
+    this.bound = new Float64Array(capacity);
+    this.bucketOf = new Int32Array(capacity).fill(-1);
+    this.placeOf = new Int32Array(capacity);
     for (let slot = 0; slot < count; slot++) this.bound[slot] = activityAt(slot).priorBoundOver(this.weights, model.mu, this.from, this.until);
+    const sorted = this.bound.slice(0, count).sort().reverse(); // numeric, highest first
+    const buckets = Math.max(1, Math.ceil(count / BUCKET_SIZE));
+    this.floor = new Float64Array(buckets);
+    for (let b = 0; b < buckets; b++) this.floor[b] = b === buckets - 1 ? Number.NEGATIVE_INFINITY : (sorted[(b + 1) * BUCKET_SIZE - 1] as number);
+    this.ceiling = new Float64Array(buckets).fill(Number.NEGATIVE_INFINITY);
+    this.members = Array.from({ length: buckets }, () => new Int32Array(BUCKET_SIZE));
+    this.counts = new Int32Array(buckets);
+    for (let slot = 0; slot < count; slot++) this.place(slot);
   }
 
-  /** A person's activity changed (or they arrived): their bound now. */
+  /** A person's activity changed (or they arrived): their bound now, and their bucket. */
   changed(slot: number, activity: PersonActivity): void {
     if (!this.model) return; // not built yet: the first prepare reads everyone
     if (slot >= this.bound.length) {
-      const grown = new Float64Array(Math.max(slot + 1, this.bound.length * 2));
-      grown.set(this.bound);
-      this.bound = grown;
+      const length = Math.max(slot + 1, this.bound.length * 2);
+      this.bound = grown(this.bound, length, 0);
+      this.bucketOf = grown(this.bucketOf, length, -1);
+      this.placeOf = grown(this.placeOf, length, 0);
     }
+    this.unplace(slot);
     this.bound[slot] = activity.priorBoundOver(this.weights, this.model.mu, this.from, this.until);
+    this.place(slot);
   }
 
   boundOf(slot: number): number {
     return this.bound[slot] as number;
   }
+
+  get bucketCount(): number {
+    return this.counts.length;
+  }
+
+  /** At least the bound of everyone in bucket `b` and after (-Infinity past the last). */
+  ceilingFrom(b: number): number {
+    return b < this.ceiling.length ? (this.ceiling[b] as number) : Number.NEGATIVE_INFINITY;
+  }
+
+  /** The slots in bucket `b` (a view: valid until the next change). */
+  bucket(b: number): Int32Array {
+    return (this.members[b] as Int32Array).subarray(0, this.counts[b] as number);
+  }
+
+  private place(slot: number): void {
+    const b = this.bound[slot] as number;
+    let lo = 0;
+    let hi = this.floor.length - 1; // the last floor is -Infinity: everyone fits somewhere
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.floor[mid] as number) <= b) hi = mid;
+      else lo = mid + 1;
+    }
+    let list = this.members[lo] as Int32Array;
+    const n = this.counts[lo] as number;
+    if (n === list.length) this.members[lo] = list = grown(list, n * 2, 0);
+    list[n] = slot;
+    this.counts[lo] = n + 1;
+    this.bucketOf[slot] = lo;
+    this.placeOf[slot] = n;
+    if (b > (this.ceiling[lo] as number)) this.ceiling[lo] = b;
+  }
+
+  private unplace(slot: number): void {
+    const b = this.bucketOf[slot] as number;
+    if (b < 0) return;
+    const list = this.members[b] as Int32Array;
+    const last = (this.counts[b] as number) - 1;
+    const at = this.placeOf[slot] as number;
+    const moved = list[last] as number;
+    list[at] = moved;
+    this.placeOf[moved] = at;
+    this.counts[b] = last;
+    this.bucketOf[slot] = -1;
+  }
+}
+
+/** A copy at `length`, the rest filled with `fill`. */
+function grown<T extends Float64Array | Int32Array>(from: T, length: number, fill: number): T {
+  const next = new (from.constructor as new (n: number) => T)(length);
+  next.set(from);
+  next.fill(fill, from.length);
+  return next;
 }

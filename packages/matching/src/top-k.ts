@@ -1,74 +1,217 @@
-import { CONTENT_FEATURES, FEATURES } from './features.js';
+import { FEATURES, questionLookups } from './features.js';
 import { scoreOf, weightVector } from './model.js';
-import { bestFirst, type PeopleIndex, type RankInput, type Scored } from './people-index.js';
+import { HELD_MAXIMA, type BoundLookup, type PeopleIndex, type RankInput, type Scored } from './people-index.js';
 import { PersonActivity } from './person-activity.js';
+import type { PostingList } from './posting-list.js';
+import { BUCKET_SIZE } from './prior-table.js';
+import { BoundHeap, ScoredHeap } from './top-k-heaps.js';
 
 /** What one ranking did so far, for benches and tests. */
 export interface TopStats {
-  /** the question's candidates (whom rank() scores and sorts) */
-  candidates: number;
-  /** those scored in full (their activity features computed) */
+  /** people scored in full (their content looked up, their activity features computed) */
   scored: number;
+  /** postings read by scanning the essential lists */
+  postings: number;
+  /** postings the question's lists hold in all (what rank() reads) */
+  listed: number;
 }
 
 /** Slack for rounding: a bound is a sum in another order than the score it bounds. */
 const ROUNDING = 1e-9;
+/** How many of the highest prior bounds are scored first, per person the reader is expected to read: they set the first threshold. */
+const SEEDS_PER_READ = 1;
+const MAX_SEED_TRIES = 16;
+/** What scoring one person in full costs, in postings scanned (binary searches in every list of the question; measured roughly). */
+const SCORE_COST = 10;
+
+/** A question's lookups that read one posting list, and what the list can add to anyone's score at most. */
+interface ListGroup {
+  list: PostingList;
+  lookups: BoundLookup[];
+  /** per lookup: what one unit of log1p(value x scale) adds to the score (the weights of its features times its coefficients) */
+  gains: number[];
+  /** at least what the group adds to anyone's score */
+  most: number;
+}
+
+/** Per index: per-slot work arrays, reused by every ranking (one ranking at a time per index). */
+const scratchOf = new WeakMap<PeopleIndex, { partial: Float64Array; touched: Int32Array; scored: Int32Array; found: Int32Array; epoch: number }>();
 
 /**
  * The question's ranking, best first, computed only as far as it is read: exactly what
- * `index.rank(input)` gives (the same people, order and scores), without computing everyone's
- * activity features or sorting everyone (the threshold algorithm).
+ * `index.rank(input)` gives (the same people, order and scores; randomized tests hold it to that),
+ * reading only part of the postings and scoring few people in full.
  *
- * Every candidate's content part is summed as rank() sums it (the postings of the question's terms);
- * their activity part, the prior, is bounded by the index's PriorTable (each person's most over the
- * next minutes and at any hour), so content plus prior bound is at least their score, whatever the
- * weights' signs. Candidates are scored in full in decreasing order of that bound, and the best one
- * scored is given as soon as no one unscored can beat it (their bounds are all lower).
+ * A score is content (a sum over the question's lookups, each adding at most what its list's largest
+ * value gives) plus activity (at most the person's prior bound, PriorTable). MaxScore with a prior:
+ * 1. the people with the highest prior bounds are scored in full; the `depth`-th best of them is a
+ *    first threshold;
+ * 2. the lists that can add least (common words, long lists) are set aside as "non-essential" as
+ *    long as that saves more postings than it adds people to score (estimated with the threshold);
+ * 3. the essential lists are read: everyone they reach gets a bound, what they read exactly plus the
+ *    most the set-aside lists can add plus their prior bound; people they do not reach are bounded
+ *    by the set-aside lists' most plus the prior buckets' ceilings, bucket by bucket;
+ * 4. the threshold algorithm: people are scored in full in decreasing order of bound, and the best
+ *    scored is given as soon as no bound left can beat it.
+ * `depth` is how far the caller expects to read (it only guides step 2; any depth is exact).
  */
-export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats): Generator<Scored> {
+export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats, depth = 40): Generator<Scored> {
   const weights = weightVector(input.model);
   const { mu } = input.model;
-  const priors = index.priorTable(input.model, input.now);
-  const { slots, slotless } = index.candidates({ ...input, mu });
-  const n = slots.length;
-  // copied now: the index's sums are overwritten by its next question
-  const content = new Float64Array(n * CONTENT_FEATURES);
-  const bound = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const slot = slots[i] as number;
-    let sum = 0;
-    for (let f = 0; f < CONTENT_FEATURES; f++) {
-      const x = index.contentAt(slot, f);
-      content[i * CONTENT_FEATURES + f] = x;
-      sum += (weights[f] as number) * x;
-    }
-    const b = sum + priors.boundOf(slot);
-    bound[i] = b + ROUNDING * (1 + Math.abs(b));
+  const { now } = input;
+  const priors = index.priorTable(input.model, now);
+  const lookups = index.bind(questionLookups(input.question, input.stats, now, mu));
+  const groups = groupByList(lookups, weights);
+  const s = scratch(index);
+  const epoch = ++s.epoch;
+  const excluded = new Set<number>();
+  for (const userId of input.exclude ?? []) {
+    const slot = index.slotOf(userId);
+    if (slot !== undefined) excluded.add(slot);
   }
-  if (stats) Object.assign(stats, { candidates: n + slotless.length, scored: 0 });
-  const row = new Float64Array(FEATURES.length);
-  const unscored = new BoundHeap(bound);
+  const extra = new Set<number>();
   const scored = new ScoredHeap();
-  if (slotless.length) {
-    row.fill(0);
-    new PersonActivity().writeFeatures(input.now, mu, row);
-    const empty = scoreOf(weights, row);
-    for (const userId of slotless) scored.push({ userId, score: empty });
+  const row = new Float64Array(FEATURES.length);
+  const slotlessExtra = new Set<number>();
+  for (const userId of input.extra ?? []) {
+    const slot = index.slotOf(userId);
+    if (slot === undefined) slotlessExtra.add(userId);
+    else if (!excluded.has(slot)) extra.add(slot);
   }
+  for (const userId of input.exclude ?? []) slotlessExtra.delete(userId);
+  if (slotlessExtra.size) {
+    row.fill(0);
+    new PersonActivity().writeFeatures(now, mu, row);
+    const empty = scoreOf(weights, row);
+    for (const userId of slotlessExtra) scored.push({ userId, score: empty });
+  }
+  const tally: TopStats = stats ?? { scored: 0, postings: 0, listed: 0 };
+  Object.assign(tally, { scored: 0, postings: 0, listed: groups.reduce((n, g) => n + g.list.size, 0) });
+
+  /** Scores a person in full, once; people who are no candidate (no value above 0 looked up, not extra) are dropped. */
+  const score = (slot: number): void => {
+    if (s.scored[slot] === epoch) return;
+    s.scored[slot] = epoch;
+    const hit = index.contentOf(slot, lookups, row);
+    if (!hit && !extra.has(slot)) return;
+    index.activityAt(slot).writeFeatures(now, mu, row);
+    scored.push({ userId: index.userIdAt(slot), score: scoreOf(weights, row) });
+    tally.scored += 1;
+  };
+
+  // 1. the highest prior bounds first: a threshold to choose the split with
+  // (people who hold none of the question's terms are tried and dropped: at most MAX_SEED_TRIES a read)
+  for (let b = 0, tried = 0; b < priors.bucketCount && scored.size < SEEDS_PER_READ * depth && tried < MAX_SEED_TRIES * depth; b++) {
+    const members = [...priors.bucket(b)].filter((slot) => !excluded.has(slot)).sort((x, y) => priors.boundOf(y) - priors.boundOf(x));
+    for (let i = 0; i < members.length && scored.size < SEEDS_PER_READ * depth && tried < MAX_SEED_TRIES * depth; i++, tried++) score(members[i] as number);
+  }
+  const threshold = scored.size >= depth ? scored.kthScore(depth) : Number.NEGATIVE_INFINITY;
+
+  const withSlack = (b: number): number => b + ROUNDING * (1 + Math.abs(b));
+
+  // 2. which lists to set aside
+  // most postings saved per bound added first (a group that can add nothing costs nothing to set aside)
+  groups.sort((a, b) => b.list.size * a.most - a.list.size * b.most || b.list.size - a.list.size);
+  const aside = chooseAside(groups, threshold, priors);
+  const asideMost = groups.slice(0, aside).reduce((sum, g) => sum + g.most, 0);
+  // what the set-aside lists can add for one person, from their largest values (PeopleIndex.maxOf):
+  // per kind of value, the kind's gains times log1p(their largest value of the kind x the largest scale)
+  const kindGain = new Float64Array(HELD_MAXIMA);
+  const kindScale = new Float64Array(HELD_MAXIMA);
+  for (const group of groups.slice(0, aside)) {
+    group.lookups.forEach((lookup, j) => {
+      kindGain[lookup.held] = (kindGain[lookup.held] as number) + Math.max(0, group.gains[j] as number);
+      kindScale[lookup.held] = Math.max(kindScale[lookup.held] as number, lookup.scale);
+    });
+  }
+  const asideFor = (slot: number): number => {
+    let sum = 0;
+    for (let h = 0; h < HELD_MAXIMA; h++) {
+      const gain = kindGain[h] as number;
+      if (gain > 0) sum += gain * Math.log1p(index.maxOf(slot, h) * (kindScale[h] as number));
+    }
+    return Math.min(sum, asideMost);
+  };
+  /** a person's bound given what the essential lists gave them: the set-aside lists' most only when that could reach the threshold */
+  const boundOf = (slot: number, partial: number): number => {
+    const prior = priors.boundOf(slot);
+    const loose = partial + asideMost + prior;
+    return withSlack(loose < threshold ? loose : partial + asideFor(slot) + prior);
+  };
+
+  // 3. read the essential lists; bound everyone they reach
+  let found = 0;
+  for (const group of groups.slice(aside)) {
+    const { list, lookups: read, gains } = group;
+    const { slots, values, size, width } = list;
+    tally.postings += size;
+    for (let i = 0; i < size; i++) {
+      let add = 0;
+      let hit = false;
+      for (let j = 0; j < read.length; j++) {
+        const lookup = read[j] as BoundLookup;
+        const value = values[i * width + lookup.offset] as number;
+        if (!(value > 0)) continue;
+        hit = true;
+        add += (gains[j] as number) * Math.log1p(value * lookup.scale);
+      }
+      if (!hit) continue;
+      const slot = slots[i] as number;
+      if (s.touched[slot] !== epoch) {
+        s.touched[slot] = epoch;
+        s.partial[slot] = 0;
+        s.found[found++] = slot;
+      }
+      s.partial[slot] = (s.partial[slot] as number) + add;
+    }
+  }
+  // People whose bound is below the threshold wait unpushed (most people a question reaches are never
+  // read that far): `waiting` is the highest of their bounds, and they are all pushed if it ever leads.
+  const unscored = new BoundHeap();
+  let admitAll = false;
+  let waiting = Number.NEGATIVE_INFINITY;
+  const offer = (slot: number, partial: number): void => {
+    const bound = boundOf(slot, partial);
+    if (admitAll || bound >= threshold) unscored.push(slot, bound);
+    else if (bound > waiting) waiting = bound;
+  };
+  // people the essential lists did not reach, bucket by bucket: `next` is the first bucket not read yet
+  let next = 0;
+  const offerBucket = (b: number): void => {
+    for (const slot of priors.bucket(b)) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch && !excluded.has(slot)) offer(slot, 0);
+  };
+  const offerReached = (): void => {
+    for (let i = 0; i < found; i++) {
+      const slot = s.found[i] as number;
+      if (s.scored[slot] !== epoch && !excluded.has(slot)) offer(slot, s.partial[slot] as number);
+    }
+    for (const slot of extra) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch) offer(slot, 0);
+  };
+  offerReached();
+  const frontier = (): number => (next < priors.bucketCount ? withSlack(asideMost + priors.ceilingFrom(next)) : Number.NEGATIVE_INFINITY);
+
+  // 4. the threshold algorithm
   for (;;) {
     const best = scored.peek();
-    // the best scored is final once no unscored candidate's bound reaches its score
-    if (best && (unscored.size === 0 || best.score > (bound[unscored.peek()] as number))) {
+    const top = Math.max(unscored.peekBound(), frontier(), waiting);
+    if (best && best.score > top) {
       yield scored.pop() as Scored;
       continue;
     }
-    if (unscored.size === 0) return;
-    const i = unscored.pop();
-    for (let f = 0; f < CONTENT_FEATURES; f++) row[f] = content[i * CONTENT_FEATURES + f] as number;
-    const slot = slots[i] as number;
-    index.activityAt(slot).writeFeatures(input.now, mu, row);
-    scored.push({ userId: index.userIdAt(slot), score: scoreOf(weights, row) });
-    if (stats) stats.scored += 1;
+    if (top === Number.NEGATIVE_INFINITY) return;
+    if (waiting === top) {
+      // read deeper than the threshold: everyone waiting is pushed (again, for those pushed already: scored once)
+      admitAll = true;
+      waiting = Number.NEGATIVE_INFINITY;
+      offerReached();
+      for (let b = 0; b < next; b++) offerBucket(b);
+      continue;
+    }
+    if (unscored.peekBound() >= frontier()) {
+      score(unscored.pop());
+      continue;
+    }
+    offerBucket(next++);
   }
 }
 
@@ -76,91 +219,72 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats)
 export function topK(index: PeopleIndex, input: RankInput, k: number, stats?: TopStats): Scored[] {
   const best: Scored[] = [];
   if (k < 1) return best;
-  for (const candidate of ranking(index, input, stats)) {
+  for (const candidate of ranking(index, input, stats, k)) {
     best.push(candidate);
     if (best.length === k) break;
   }
   return best;
 }
 
-/** Candidate indices, highest bound first (a binary max-heap over `bound`). */
-class BoundHeap {
-  private readonly items: Int32Array;
-  size: number;
-
-  constructor(private readonly bound: Float64Array) {
-    this.size = bound.length;
-    this.items = Int32Array.from({ length: this.size }, (_, i) => i);
-    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+/** The question's lookups grouped by the list they read, with what each group can add at most. */
+function groupByList(lookups: readonly BoundLookup[], weights: Float64Array): ListGroup[] {
+  const groups = new Map<PostingList, ListGroup>();
+  for (const lookup of lookups) {
+    const { list } = lookup;
+    if (!list || list.size === 0) continue;
+    let group = groups.get(list);
+    if (!group) groups.set(list, (group = { list, lookups: [], gains: [], most: 0 }));
+    let gain = 0;
+    for (let t = 0; t < lookup.features.length; t++) gain += (weights[lookup.features[t] as number] as number) * (lookup.coefficients[t] as number);
+    group.lookups.push(lookup);
+    group.gains.push(gain);
+    // log1p grows with the value: the list's largest value gives the most (a negative gain adds at most 0)
+    group.most += Math.max(0, gain) * Math.log1p((list.max[lookup.offset] as number) * lookup.scale);
   }
-
-  peek(): number {
-    return this.items[0] as number;
-  }
-
-  pop(): number {
-    const top = this.items[0] as number;
-    this.size -= 1;
-    this.items[0] = this.items[this.size] as number;
-    this.down(0);
-    return top;
-  }
-
-  private down(at: number): void {
-    const { items, bound, size } = this;
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= size) return;
-      const right = left + 1;
-      const child = right < size && (bound[items[right] as number] as number) > (bound[items[left] as number] as number) ? right : left;
-      if ((bound[items[child] as number] as number) <= (bound[items[at] as number] as number)) return;
-      [items[at], items[child]] = [items[child] as number, items[at] as number];
-      at = child;
-    }
-  }
+  return [...groups.values()];
 }
 
-/** Scored candidates, best first by bestFirst (a binary heap). */
-class ScoredHeap {
-  private readonly items: Scored[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): Scored | undefined {
-    return this.items[0];
-  }
-
-  push(item: Scored): void {
-    const items = this.items;
-    items.push(item);
-    let at = items.length - 1;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (bestFirst(items[at] as Scored, items[parent] as Scored) >= 0) break;
-      [items[at], items[parent]] = [items[parent] as Scored, items[at] as Scored];
-      at = parent;
+/**
+ * How many of the groups (sorted by postings per bound, most first) to set aside: the prefix that
+ * minimises postings read plus people to score, estimated with the threshold (people whose prior
+ * bucket's ceiling, plus what the set-aside lists can add, reaches it). None without a threshold.
+ */
+function chooseAside(groups: readonly ListGroup[], threshold: number, priors: { bucketCount: number; ceilingFrom(b: number): number }): number {
+  if (threshold === Number.NEGATIVE_INFINITY) return 0;
+  let reading = groups.reduce((n, g) => n + g.list.size, 0);
+  let most = 0;
+  let bestCost = Infinity;
+  let best = 0;
+  for (let aside = 0; aside <= groups.length; aside++) {
+    // buckets whose ceiling plus `most` reaches the threshold (ceilings are non-increasing)
+    let lo = 0;
+    let hi = priors.bucketCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (priors.ceilingFrom(mid) + most >= threshold) lo = mid + 1;
+      else hi = mid;
+    }
+    const cost = reading + SCORE_COST * lo * BUCKET_SIZE;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = aside;
+    }
+    if (aside < groups.length) {
+      const group = groups[aside] as ListGroup;
+      reading -= group.list.size;
+      most += group.most;
     }
   }
+  return best;
+}
 
-  pop(): Scored | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length && last) {
-      items[0] = last;
-      let at = 0;
-      for (;;) {
-        const left = 2 * at + 1;
-        if (left >= items.length) break;
-        const right = left + 1;
-        const child = right < items.length && bestFirst(items[right] as Scored, items[left] as Scored) < 0 ? right : left;
-        if (bestFirst(items[child] as Scored, items[at] as Scored) >= 0) break;
-        [items[at], items[child]] = [items[child] as Scored, items[at] as Scored];
-        at = child;
-      }
-    }
-    return top;
+function scratch(index: PeopleIndex): { partial: Float64Array; touched: Int32Array; scored: Int32Array; found: Int32Array; epoch: number } {
+  let s = scratchOf.get(index);
+  const n = index.slotCount;
+  if (!s || s.touched.length < n || s.epoch >= 0x7ffffff0) {
+    const length = Math.max(1024, n * 2);
+    s = { partial: new Float64Array(length), touched: new Int32Array(length), scored: new Int32Array(length), found: new Int32Array(length), epoch: 0 };
+    scratchOf.set(index, s);
   }
+  return s;
 }

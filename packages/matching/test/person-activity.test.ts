@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecayedCount, FEATURES, PersonActivity, SETTLED_AFTER_DAYS, type FeatureName } from '../src/index.js';
+import { decayedAdd, decayedRead, FEATURES, PersonActivity, SETTLED_AFTER_DAYS, type FeatureName } from '../src/index.js';
 
 /** The activity features at `now`, by name. */
 function featuresOf(a: PersonActivity, now: number): Record<'recent30d' | 'sinceAnswer' | 'sincePost' | 'acceptRate' | 'hourOfDay' | 'answerSpeed', number> {
@@ -54,13 +54,14 @@ describe('PersonActivity', () => {
   });
 });
 
-describe('DecayedCount', () => {
-  it('halves every half-life, and takes an event older than the last at its decayed weight', () => {
-    const c = new DecayedCount(10);
-    c.add(T0);
-    expect(c.read(T0 + 10 * DAY)).toBeCloseTo(0.5, 12);
-    c.add(T0 + 10 * DAY);
-    c.add(T0); // late
-    expect(c.read(T0 + 10 * DAY)).toBeCloseTo(2, 12);
+describe('decayed counts', () => {
+  it('halve every half-life, and take an event older than the last at its decayed weight', () => {
+    const value = new Float64Array(1);
+    const asOf = new Float64Array(1).fill(Number.NEGATIVE_INFINITY);
+    decayedAdd(value, asOf, 0, 10, T0);
+    expect(decayedRead(value[0]!, asOf[0]!, 10, T0 + 10 * DAY)).toBeCloseTo(0.5, 12);
+    decayedAdd(value, asOf, 0, 10, T0 + 10 * DAY);
+    decayedAdd(value, asOf, 0, 10, T0); // late
+    expect(decayedRead(value[0]!, asOf[0]!, 10, T0 + 10 * DAY)).toBeCloseTo(2, 12);
   });
 });

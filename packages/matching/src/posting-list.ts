@@ -1,0 +1,152 @@
+/**
+ * One term's postings: who holds it (dense person slots) and what they hold (`width` values each: the
+ * channels the term's kind can hold, see contribution.ts `channelsOf`), plus a bound on each channel.
+ *
+ * Invariants:
+ * - entries [0, main) are sorted by slot, and so are entries [main, size) (the tail); a slot appears
+ *   at most once in all; so finding a slot is two binary searches;
+ * - new slots go to the tail (or straight onto the end of the main run when they come after its last
+ *   slot, as when people are loaded in slot order); the tail is merged into the main run when it
+ *   grows past ~4 sqrt(main), so an insert costs O(sqrt n) moves, amortised;
+ * - a removed posting keeps its place with all values 0 (nothing reads a 0 value) until the next
+ *   merge drops it; `live` counts postings with any value above 0;
+ * - `max[c]` is at least every value of channel c ever stored since the last merge (values only
+ *   grow by adding; a merge recomputes it): the bound exact pruning reads (top-k.ts).
+ */
+export class PostingList {
+  slots: Int32Array;
+  values: Float64Array;
+  size = 0;
+  main = 0;
+  live = 0;
+  readonly max: Float64Array;
+
+  constructor(readonly width: number) {
+    this.slots = new Int32Array(4);
+    this.values = new Float64Array(4 * width);
+    this.max = new Float64Array(width);
+  }
+
+  /** Where `slot`'s posting is, or -1. */
+  find(slot: number): number {
+    const at = search(this.slots, 0, this.main, slot);
+    if (at >= 0) return at;
+    return this.size > this.main ? search(this.slots, this.main, this.size, slot) : -1;
+  }
+
+  /** Adds `add` (width values) to `slot`'s posting, making it if needed; returns true when the slot held nothing here before and now does. */
+  add(slot: number, add: ArrayLike<number>): boolean {
+    let at = this.find(slot);
+    if (at < 0) at = this.insert(slot);
+    const { values, width, max } = this;
+    const before = this.holds(at);
+    for (let c = 0; c < width; c++) {
+      const v = (values[at * width + c] as number) + (add[c] as number);
+      values[at * width + c] = v;
+      if (v > (max[c] as number)) max[c] = v;
+    }
+    const started = !before && this.holds(at);
+    if (started) this.live++;
+    return started;
+  }
+
+  /** Sets `slot`'s values (width of them), making the posting if needed. */
+  set(slot: number, to: ArrayLike<number>): void {
+    let at = this.find(slot);
+    if (at < 0) at = this.insert(slot);
+    const before = this.holds(at);
+    for (let c = 0; c < this.width; c++) {
+      const v = to[c] as number;
+      this.values[at * this.width + c] = v;
+      if (v > (this.max[c] as number)) this.max[c] = v;
+    }
+    const after = this.holds(at);
+    if (before !== after) this.live += after ? 1 : -1;
+  }
+
+  /** Zeroes `slot`'s posting, if any (dropped at the next merge). */
+  clear(slot: number): void {
+    const at = this.find(slot);
+    if (at < 0) return;
+    if (this.holds(at)) this.live--;
+    this.values.fill(0, at * this.width, (at + 1) * this.width);
+  }
+
+  /** Any value above 0 at this position. */
+  holds(at: number): boolean {
+    for (let c = 0; c < this.width; c++) if ((this.values[at * this.width + c] as number) > 0) return true;
+    return false;
+  }
+
+  /** Makes a posting (all 0) for a slot it does not hold; returns its position. */
+  private insert(slot: number): number {
+    if (this.size - this.main >= 16 + 4 * Math.sqrt(this.main)) this.merge();
+    if (this.size === this.slots.length) this.grow();
+    const { slots, values, width } = this;
+    if (this.main === this.size && (this.main === 0 || (slots[this.main - 1] as number) < slot)) {
+      slots[this.size] = slot; // after everything: onto the end of the main run
+      values.fill(0, this.size * width, (this.size + 1) * width);
+      this.main++;
+      return this.size++;
+    }
+    // into the tail, in slot order
+    let at = this.size;
+    while (at > this.main && (slots[at - 1] as number) > slot) at--;
+    slots.copyWithin(at + 1, at, this.size);
+    values.copyWithin((at + 1) * width, at * width, this.size * width);
+    slots[at] = slot;
+    values.fill(0, at * width, (at + 1) * width);
+    this.size++;
+    return at;
+  }
+
+  /** Merges the tail into the main run, dropping zeroed postings and recomputing the bounds. */
+  private merge(): void {
+    const { width } = this;
+    const slots = new Int32Array(Math.max(4, Math.ceil(this.live * 1.25)));
+    const values = new Float64Array(slots.length * width);
+    this.max.fill(0);
+    let a = 0;
+    let b = this.main;
+    let out = 0;
+    while (a < this.main || b < this.size) {
+      const from = b >= this.size || (a < this.main && (this.slots[a] as number) < (this.slots[b] as number)) ? a++ : b++;
+      if (!this.holds(from)) continue;
+      slots[out] = this.slots[from] as number;
+      for (let c = 0; c < width; c++) {
+        const v = this.values[from * width + c] as number;
+        values[out * width + c] = v;
+        if (v > (this.max[c] as number)) this.max[c] = v;
+      }
+      out++;
+    }
+    this.slots = slots;
+    this.values = values;
+    this.size = this.main = this.live = out;
+  }
+
+  private grow(): void {
+    // a quarter more: the lists hold most of a matcher's memory
+    const length = Math.max(4, Math.ceil(this.slots.length * 1.25));
+    const slots = new Int32Array(length);
+    slots.set(this.slots);
+    const values = new Float64Array(length * this.width);
+    values.set(this.values);
+    this.slots = slots;
+    this.values = values;
+  }
+}
+
+/** The position of `slot` in the sorted run [from, to) of `slots`, or -1. */
+function search(slots: Int32Array, from: number, to: number, slot: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = slots[mid] as number;
+    if (s < slot) lo = mid + 1;
+    else if (s > slot) hi = mid;
+    else return mid;
+  }
+  return -1;
+}
