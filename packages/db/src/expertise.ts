@@ -1,3 +1,5 @@
+import type pg from 'pg';
+import { copyOut } from './copy-out.js';
 import type { Queryable } from './pool.js';
 
 export interface StoredQuestionTerms {
@@ -94,6 +96,21 @@ export async function loadPeopleExpertise(db: Queryable, userIds: number[] | und
     [userIds ?? null],
   );
   return rows.map((r) => ({ userId: r.userId, term: r.term, values: { expertise: r.expertise, recent: r.recent, tagRecent: r.tagRecent } }));
+}
+
+/**
+ * Everyone's terms as stored, row by row, streamed (COPY): a matcher's start reads every entry (100M
+ * for a million people) without holding them as objects. In no particular order (the table's).
+ * Binary: the values read are the doubles stored, bit for bit.
+ */
+export async function streamPeopleExpertise(pool: pg.Pool, each: (userId: number, term: string, values: StoredTermValues) => void): Promise<number> {
+  const values: StoredTermValues = { expertise: 0, recent: 0, tagRecent: 0 }; // reused: `each` copies what it keeps
+  return copyOut(pool, 'select user_id, term, weight, recent_weight, recent_count from user_expertise', (row) => {
+    values.expertise = row.float(2);
+    values.recent = row.float(3);
+    values.tagRecent = row.float(4);
+    each(row.int(0), row.text(1), values);
+  });
 }
 
 /** Who holds any of these terms: the people a question's words can reach (for a ranking read from the database). */

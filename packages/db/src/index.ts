@@ -1,7 +1,7 @@
 export { getAnswer, insertAnswer, listAnswerIdsOfQuestion, upsertVote, type AnswerRow } from './answers.js';
 export {
   addUserExpertise, findTermHolders, getCorpusStats, getQuestionTerms, insertQuestionTerms, listUncountedAnswerIds, loadPeopleExpertise, markAnswerCounted,
-  notifyPeopleChanged, type StoredQuestionTerms, type StoredTermValues,
+  notifyPeopleChanged, streamPeopleExpertise, type StoredQuestionTerms, type StoredTermValues,
 } from './expertise.js';
 export { getMatches, recordMatches, type MatchRow } from './matches.js';
 export { migrate, migrationsDir, pendingMigrations } from './migrate.js';
@@ -10,7 +10,7 @@ export { createPool, databaseGate, isDatabaseUnavailable, isForeignKeyViolation,
 export { askQuestion, getQuestion, insertQuestion, setAcceptedAnswer, type QuestionRow } from './questions.js';
 export { findUserIdByEmail, insertUser, listPeople, userExists } from './users.js';
 export { pruneJournal, selectJournal, type JournalEntry, type JournalFilter } from './journal.js';
-export { loadAnswerFacts, loadAskers, loadAskTimes, loadLastAsked, loadMostActive } from './activity.js';
+export { loadAnswerFacts, loadAskers, loadAskTimes, loadLastAsked, loadMostActive, streamAnswerFacts, type AnswerFactRow } from './activity.js';
 export {
   activateRankingModel, getActiveRankingModel, getRankingModel, insertRankingModel, listRankingModels, type RankingModelRow,
 } from './ranking-models.js';

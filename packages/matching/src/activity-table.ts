@@ -49,6 +49,12 @@ export class ActivityTable {
     this.hours = new Uint32Array(capacity * HOURS);
   }
 
+  /** Bytes its columns take (the unsettled answers aside). */
+  get bytes(): number {
+    return [this.answers, this.last, this.lastPost, this.massValue, this.massAt, this.recentValue, this.recentAt, this.delayLogSum, this.settledCount, this.settledAccepted, this.hours]
+      .reduce((sum, column) => sum + column.byteLength, 0);
+  }
+
   /** Makes room for row `row` (doubling). */
   ensure(row: number): void {
     if (row < this.capacity) return;

@@ -1,4 +1,4 @@
-import type { Scored } from './people-index.js';
+import type { Scored } from './ranked.js';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;

@@ -1,5 +1,6 @@
 import { chooseAsks, type PassReason } from './budget.js';
-import type { Match, PeopleIndex, RankInput } from './people-index.js';
+import type { PeopleIndex } from './people-index.js';
+import type { Match, RankInput } from './ranked.js';
 import { ranking } from './top-k.js';
 
 export interface Decision {

@@ -6,7 +6,8 @@ export { ANSWER_PREFIX, answerContribution, type TermValues } from './contributi
 export { countsForAuthor, PersonActivity, SETTLED_AFTER_DAYS, type AnswerFact } from './person-activity.js';
 export { backgroundProbability, CONTENT_FEATURES, FEATURES, questionLookups, type CorpusStats, type FeatureName, type Lookup } from './features.js';
 export { DEFAULT_MODEL, DEFAULT_MU, modelOf, parseModel, scoreOf, weightVector, type RankingModel } from './model.js';
-export { bestFirst, PeopleIndex, type FeatureInput, type Match, type MatchReasons, type RankInput, type Scored } from './people-index.js';
+export { PeopleIndex } from './people-index.js';
+export { bestFirst, type FeatureInput, type Match, type MatchReasons, type RankInput, type Scored } from './ranked.js';
 export { rankReference, type ReferencePerson } from './rank-reference.js';
 export { ranking, topK, type TopStats } from './top-k.js';
 export {

@@ -1,49 +1,12 @@
 import { valuesHeld, type TermValues } from './contribution.js';
-import { TAG_PREFIX, type ExtractedTerms } from './extract-terms.js';
-import { CONTENT_FEATURES, FEATURES, questionLookups, type Channel, type CorpusStats, type Lookup } from './features.js';
+import { TAG_PREFIX } from './extract-terms.js';
+import { CONTENT_FEATURES, FEATURES, questionLookups, type Channel, type Lookup } from './features.js';
 import { scoreOf, weightVector, type RankingModel } from './model.js';
+import { bestFirst, type FeatureInput, type MatchReasons, type RankInput, type Scored } from './ranked.js';
 import { ActivityTable } from './activity-table.js';
 import { PersonActivity, type AnswerFact } from './person-activity.js';
-import { PersonTerms } from './person-terms.js';
 import { PostingList } from './posting-list.js';
 import { PriorTable } from './prior-table.js';
-
-/** What a ranking is asked: a question at a moment, weighed by a model. */
-export interface RankInput {
-  question: ExtractedTerms;
-  stats: CorpusStats;
-  /** ms since the epoch: the moment features are read at (never earlier than a previous call's) */
-  now: number;
-  model: RankingModel;
-  /** people scored even if they share no term with the question (the most active; everyone, in a replay) */
-  extra?: Iterable<number>;
-  /** never ranked (the asker) */
-  exclude?: Iterable<number>;
-}
-
-/** What reading feature rows needs: the ranking's input without the weights, with the evidence smoothing. */
-export type FeatureInput = Omit<RankInput, 'model'> & { mu: number };
-
-export interface Scored {
-  userId: number;
-  score: number;
-}
-
-/** Why a person was chosen: the question's words and tags that counted most for them, and how much they answer lately. */
-export interface MatchReasons {
-  terms: string[];
-  tags: string[];
-  /** answers in the last 30 days (decayed, rounded), when they have any */
-  recentAnswers?: number;
-  /** people who scored higher but were not asked: over their ask budget, or paused (budget.ts) */
-  passedOver?: number[];
-}
-
-export interface Match {
-  userId: number;
-  score: number;
-  reasons: MatchReasons;
-}
 
 const CHANNEL_AT: Record<Channel, number> = { expertise: 0, recent: 1, tagRecent: 2 };
 const MAX_REASONS = 5;
@@ -69,7 +32,7 @@ const heldOf = (offset: number, width: number): number => (offset === 0 ? (width
  * Everyone's terms and answering, in typed arrays, changing one person at a time: the ranking engine
  * of the live matcher, of dry runs, of the evaluation replay and of fitting (which read the same
  * feature rows it scores). Each person has a dense slot, each term an id and a PostingList (slots and
- * the values its kind holds, sorted by slot); PersonTerms says which terms a slot holds. A person's
+ * the values its kind holds, sorted by slot); `termCount` says how many terms a slot holds. A person's
  * postings are replaced in O(their terms x log), an answer is added in O(its terms x log).
  *
  * rank() reads every posting of the question's lookups into per-slot content features, adds each
@@ -83,13 +46,17 @@ export class PeopleIndex {
   private readonly activities = new ActivityTable(1024);
   private termIds = new Map<string, number>();
   private lists: PostingList[] = [];
-  private readonly held = new PersonTerms();
+  /** per slot: how many lists hold a value above 0 for it (so a replaced person's stale terms are looked for only when there are some) */
+  private termCount = new Int32Array(1024);
   private acc = new Float64Array(1024 * CONTENT_FEATURES);
   private mark = new Int32Array(1024);
   /** the candidates a question found (gather), one place per slot */
   private found = new Int32Array(1024);
   private epoch = 0;
   private postingCount = 0;
+  /** the last person slot() was asked for */
+  private lastUser = Number.NaN;
+  private lastSlot = -1;
   private readonly scratch = new Float64Array(3);
   /** per slot, HELD_MAXIMA values: at least each value the person holds, by kind (heldOf); a bound top-k.ts reads */
   private maxima = new Float64Array(1024 * HELD_MAXIMA);
@@ -98,6 +65,14 @@ export class PeopleIndex {
 
   get size(): { people: number; terms: number; postings: number } {
     return { people: this.slotByUser.size, terms: this.termIds.size, postings: this.postingCount };
+  }
+
+  /** Bytes its typed arrays take, by part (the Maps from user ids and terms aside: see the bench for the process's). */
+  get bytes(): { postings: number; activity: number; perSlot: number } {
+    let postings = 0;
+    for (const list of this.lists) postings += list.bytes;
+    const perSlot = this.acc.byteLength + this.mark.byteLength + this.found.byteLength + this.maxima.byteLength;
+    return { postings, activity: this.activities.bytes, perSlot: perSlot + this.termCount.byteLength };
   }
 
   /** A person's activity (undefined for someone the index has never seen). */
@@ -133,8 +108,8 @@ export class PeopleIndex {
       const id = this.termId(term);
       const list = this.lists[id] as PostingList;
       const before = list.live;
-      if (list.add(slot, this.valuesOf(add, list.width))) this.held.add(slot, id); // (a slot may list an id twice: harmless)
-      this.postingCount += list.live - before;
+      list.add(slot, this.valuesOf(add, list.width));
+      this.counted(slot, list.live - before);
       this.raiseMaxima(slot, list, list.find(slot));
     }
   }
@@ -147,35 +122,49 @@ export class PeopleIndex {
     this.priors.changed(slot, activity);
   }
 
-  /** Replaces a person: their terms (values a term's kind cannot hold, and all-zero entries, are not kept) and their activity. */
+  /**
+   * Replaces a person: their terms (values a term's kind cannot hold, and all-zero entries, are not
+   * kept) and their activity. Terms they held and are not given any more are cleared: looked for in
+   * every list (a binary search each, ~10 ms at 100k terms), only when there are some (their count
+   * says so): people lose terms only when answers are deleted.
+   */
   setPerson(userId: number, terms: Iterable<readonly [string, TermValues]>, activity: PersonActivity): void {
     const slot = this.slot(userId);
     const given = new Map<number, TermValues>();
     for (const [term, v] of terms) given.set(this.termId(term), v); // a term given twice keeps its last values
-    const kept: number[] = [];
+    let holding = 0;
     this.maxima.fill(0, slot * HELD_MAXIMA, (slot + 1) * HELD_MAXIMA);
     for (const [id, v] of given) {
       const list = this.lists[id] as PostingList;
       const values = this.valuesOf(v, list.width);
       if (!values.subarray(0, list.width).some((x) => x > 0) && list.find(slot) < 0) continue;
       const before = list.live;
-      list.set(slot, values);
-      this.postingCount += list.live - before;
-      this.raiseMaxima(slot, list, list.find(slot));
-      kept.push(id);
+      const at = list.set(slot, values);
+      this.counted(slot, list.live - before);
+      this.raiseMaxima(slot, list, at);
+      if (list.holds(at)) holding += 1;
     }
-    for (const id of this.held.of(slot)) if (!given.has(id)) this.clear(id, slot);
-    this.held.set(slot, kept);
+    if ((this.termCount[slot] as number) > holding) this.lists.forEach((_, id) => given.has(id) || this.clear(id, slot));
     this.activities.copy(activity.table, activity.row, slot);
     this.priors.changed(slot, new PersonActivity(this.activities, slot));
+  }
+
+  /** Sets what a person holds for one term, their other terms as they are (loading people row by row). */
+  setTerm(userId: number, term: string, v: TermValues): void {
+    const slot = this.slot(userId);
+    const id = this.termId(term);
+    const list = this.lists[id] as PostingList;
+    const before = list.live;
+    const at = list.set(slot, this.valuesOf(v, list.width));
+    this.counted(slot, list.live - before);
+    this.raiseMaxima(slot, list, at);
   }
 
   /** Forgets a person's terms and activity (their slot stays, empty). */
   forget(userId: number): void {
     const slot = this.slotByUser.get(userId);
     if (slot === undefined) return;
-    for (const id of this.held.of(slot)) this.clear(id, slot);
-    this.held.set(slot, []);
+    if ((this.termCount[slot] as number) > 0) this.lists.forEach((_, id) => this.clear(id, slot));
     this.maxima.fill(0, slot * HELD_MAXIMA, (slot + 1) * HELD_MAXIMA);
     this.activities.clear(slot);
     this.priors.changed(slot, new PersonActivity(this.activities, slot));
@@ -359,6 +348,7 @@ export class PeopleIndex {
   }
 
   private slot(userId: number): number {
+    if (userId === this.lastUser) return this.lastSlot; // rows come grouped by person when loading
     let slot = this.slotByUser.get(userId);
     if (slot === undefined) {
       slot = this.userIds.length;
@@ -370,8 +360,11 @@ export class PeopleIndex {
         this.acc = doubled(this.acc, Float64Array);
         this.found = doubled(this.found, Int32Array);
         this.maxima = doubled(this.maxima, Float64Array);
+        this.termCount = doubled(this.termCount, Int32Array);
       }
     }
+    this.lastUser = userId;
+    this.lastSlot = slot;
     return slot;
   }
 
@@ -406,13 +399,14 @@ export class PeopleIndex {
     const list = this.lists[id] as PostingList;
     const before = list.live;
     list.clear(slot);
-    this.postingCount += list.live - before;
+    this.counted(slot, list.live - before);
   }
-}
 
-/** Best first: score desc, then userId asc. */
-export function bestFirst(a: Scored, b: Scored): number {
-  return b.score - a.score || a.userId - b.userId;
+  /** A slot's postings holding values changed by `delta` (+1, -1 or 0). */
+  private counted(slot: number, delta: number): void {
+    this.postingCount += delta;
+    this.termCount[slot] = (this.termCount[slot] as number) + delta;
+  }
 }
 
 /** A copy of a typed array at twice its length, the rest zero. */

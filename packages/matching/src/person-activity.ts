@@ -81,7 +81,9 @@ export class PersonActivity {
     if (!pending) t.pending.set(r, (pending = []));
     let i = pending.length;
     while (i > 0 && (pending[i - 1] as AnswerFact).at > answer.at) i--;
-    pending.splice(i, 0, answer);
+    pending.splice(i, 0, { at: answer.at, questionAt: answer.questionAt, accepted: answer.accepted, self: answer.self });
+    // reads are never before an answer added (now >= its time), so what is settled at its time already is settled for them
+    this.settle(answer.at);
   }
 
   /** They asked a question at `at`. */

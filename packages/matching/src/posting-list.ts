@@ -27,6 +27,11 @@ export class PostingList {
     this.max = new Float64Array(width);
   }
 
+  /** Bytes its arrays take (their capacity, used or not). */
+  get bytes(): number {
+    return this.slots.byteLength + this.values.byteLength + this.max.byteLength;
+  }
+
   /** Where `slot`'s posting is, or -1. */
   find(slot: number): number {
     const at = search(this.slots, 0, this.main, slot);
@@ -50,9 +55,11 @@ export class PostingList {
     return started;
   }
 
-  /** Sets `slot`'s values (width of them), making the posting if needed. */
-  set(slot: number, to: ArrayLike<number>): void {
-    let at = this.find(slot);
+  /** Sets `slot`'s values (width of them), making the posting if needed; returns its position. */
+  set(slot: number, to: ArrayLike<number>): number {
+    // after everything held (loading people in slot order): no search
+    const last = this.size === this.main && (this.main === 0 || (this.slots[this.main - 1] as number) < slot);
+    let at = last ? -1 : this.find(slot);
     if (at < 0) at = this.insert(slot);
     const before = this.holds(at);
     for (let c = 0; c < this.width; c++) {
@@ -62,6 +69,7 @@ export class PostingList {
     }
     const after = this.holds(at);
     if (before !== after) this.live += after ? 1 : -1;
+    return at;
   }
 
   /** Zeroes `slot`'s posting, if any (dropped at the next merge). */
@@ -126,8 +134,8 @@ export class PostingList {
   }
 
   private grow(): void {
-    // a quarter more: the lists hold most of a matcher's memory
-    const length = Math.max(4, Math.ceil(this.slots.length * 1.25));
+    // doubling while short (fewer allocations), then a quarter more: long lists hold most of a matcher's memory
+    const length = this.slots.length < 4096 ? this.slots.length * 2 : Math.ceil(this.slots.length * 1.25);
     const slots = new Int32Array(length);
     slots.set(this.slots);
     const values = new Float64Array(length * this.width);

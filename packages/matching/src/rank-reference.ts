@@ -1,7 +1,7 @@
 import type { TermValues } from './contribution.js';
 import { FEATURES, questionLookups } from './features.js';
 import { scoreOf, weightVector } from './model.js';
-import { bestFirst, type RankInput, type Scored } from './people-index.js';
+import { bestFirst, type RankInput, type Scored } from './ranked.js';
 import { PersonActivity } from './person-activity.js';
 
 /** A person as plain data: what they hold per term, and their activity. */

@@ -1,4 +1,4 @@
-import { bestFirst, type Scored } from './people-index.js';
+import { bestFirst, type Scored } from './ranked.js';
 
 /** People not scored yet, highest bound first (a binary max-heap over parallel arrays). */
 export class BoundHeap {

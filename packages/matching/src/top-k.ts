@@ -1,6 +1,7 @@
 import { FEATURES, questionLookups } from './features.js';
 import { scoreOf, weightVector } from './model.js';
-import { HELD_MAXIMA, type BoundLookup, type PeopleIndex, type RankInput, type Scored } from './people-index.js';
+import { HELD_MAXIMA, type BoundLookup, type PeopleIndex } from './people-index.js';
+import type { RankInput, Scored } from './ranked.js';
 import { PersonActivity } from './person-activity.js';
 import type { PostingList } from './posting-list.js';
 import { BUCKET_SIZE } from './prior-table.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { PersonTerms } from '../src/person-terms.js';
 import { PostingList } from '../src/posting-list.js';
 import { rng } from './random-community.js';
 
@@ -53,25 +52,4 @@ describe('PostingList', () => {
       expect(list.find(999_999_999)).toBe(-1);
     });
   }
-});
-
-describe('PersonTerms', () => {
-  it('keeps each slot\'s ids through adds, replacements and packing', () => {
-    const random = rng(7);
-    const terms = new PersonTerms();
-    const model = new Map<number, number[]>();
-    for (let step = 0; step < 200_000; step++) {
-      const slot = Math.floor(random() * 2000);
-      if (random() < 0.8) {
-        const id = Math.floor(random() * 1e6);
-        terms.add(slot, id);
-        model.set(slot, [...(model.get(slot) ?? []), id]);
-      } else {
-        const ids = Array.from({ length: Math.floor(random() * 40) }, () => Math.floor(random() * 1e6));
-        terms.set(slot, ids);
-        model.set(slot, ids);
-      }
-    }
-    for (let slot = 0; slot < 2100; slot++) expect(Array.from(terms.of(slot))).toEqual(model.get(slot) ?? []);
-  });
 });

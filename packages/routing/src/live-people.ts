@@ -5,7 +5,7 @@ import {
   type RankingModel,
 } from '@qr/matching';
 import pg from 'pg';
-import { loadActiveModel, loadPeople, loadPreferences } from './people-loader.js';
+import { loadActiveModel, loadIndex, loadPeople, loadPreferences } from './people-loader.js';
 import { mostActive, type PeopleSource } from './people-source.js';
 
 const { peopleChanged: PEOPLE_CHANGED, questionMatched: QUESTION_MATCHED, rankingModelChanged: RANKING_MODEL_CHANGED } = Channels;
@@ -220,15 +220,13 @@ export class LivePeople implements PeopleSource {
 
   private reloadAll(): Promise<void> {
     return this.inOrder(async () => {
-      const [people, asks, preferences] = await Promise.all([
-        loadPeople(this.pool, undefined),
+      const [index, asks, preferences] = await Promise.all([
+        loadIndex(this.pool),
         loadAskTimes(this.pool, LEDGER_DAYS, undefined),
         loadPreferences(this.pool, undefined),
         this.loadCorpus(),
         this.loadModel(),
       ]);
-      const index = new PeopleIndex();
-      for (const [userId, person] of people) index.setPerson(userId, person.terms, person.activity);
       const ledger = new AskLedger();
       for (const ask of asks) ledger.record(ask.userId, ask.at, ask.questionId);
       this.index = index;

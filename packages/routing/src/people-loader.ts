@@ -1,6 +1,8 @@
-import { getActiveRankingModel, loadAnswerFacts, loadAskPreferences, loadLastAsked, loadPeopleExpertise, type Queryable } from '@qr/db';
+import {
+  getActiveRankingModel, loadAnswerFacts, loadAskPreferences, loadLastAsked, loadPeopleExpertise, streamAnswerFacts, streamPeopleExpertise, type Pool, type Queryable,
+} from '@qr/db';
 import type { Log } from '@qr/lemur';
-import { DEFAULT_MODEL, parseModel, PersonActivity, type AskPreferences, type RankingModel, type TermValues } from '@qr/matching';
+import { DEFAULT_MODEL, parseModel, PeopleIndex, PersonActivity, type AskPreferences, type RankingModel, type TermValues } from '@qr/matching';
 
 /** A person as the engine holds them: their terms and their activity. */
 export interface LoadedPerson {
@@ -24,6 +26,22 @@ export async function loadPeople(db: Queryable, userIds: number[] | undefined): 
   for (const fact of answers) person(fact.userId).activity.add(fact); // oldest first
   for (const { userId, at } of asked) person(userId).activity.asked(at);
   return people;
+}
+
+const NO_TERMS = new Map<string, TermValues>();
+
+/**
+ * Everyone (who answered or asked) in a new engine, read from Postgres as streams (COPY): their terms
+ * row by row, their answers replayed into their activity, oldest first, their last question. What
+ * `loadPeople` gives for some people, for everyone, without holding the rows as objects (a million
+ * people are ~100M term entries); the same people and values (live-people's tests).
+ */
+export async function loadIndex(pool: Pool): Promise<PeopleIndex> {
+  const index = new PeopleIndex();
+  await streamPeopleExpertise(pool, (userId, term, values) => index.setTerm(userId, term, values));
+  await streamAnswerFacts(pool, (fact) => index.addAnswer(fact.userId, NO_TERMS, fact));
+  for (const { userId, at } of await loadLastAsked(pool, undefined)) index.asked(userId, at);
+  return index;
 }
 
 /** The ask limits and pauses these people (`undefined`: everyone) set. */

@@ -4,6 +4,7 @@ import { createMessage, silentLog } from '@qr/lemur';
 import { DEFAULT_ASK_BUDGET, FEATURES, modelOf } from '@qr/matching';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { corpusRefreshDelay, decideMatches, LivePeople, PgPeople } from '../src/index.js';
+import { loadIndex, loadPeople } from '../src/people-loader.js';
 import { Community, topics } from './community.js';
 
 // LivePeople must decide exactly as reading Postgres per question (PgPeople) does, and follow every
@@ -134,4 +135,28 @@ it('re-reads the corpus statistics every corpusRefreshMs, or less often when a r
   expect(corpusRefreshDelay(5_000, 800)).toBe(80_000);
   expect(corpusRefreshDelay(5_000, 60_000)).toBe(300_000); // one stalled re-read: at most 5 minutes
   expect(corpusRefreshDelay(600_000, 10)).toBe(600_000);
+});
+
+it('loads everyone by COPY exactly as it loads some people by query: terms (whatever their characters), answers, questions', { timeout: 30_000 }, async () => {
+  const asker = await c.user('copy-asker');
+  const someone = await c.user('copy-someone');
+  await c.answer(await c.ask(asker, 'Lager serving temperature', 'cold lager', ['lager'], 3), someone, 2);
+  // terms as COPY's text format escapes them: backslash, tab, newline, and a non-ASCII one
+  const odd = ['back\\slash', 'tab\there', 'new\nline', 'bière', '\\N'];
+  for (const term of odd) {
+    await pool.query('insert into user_expertise (term, user_id, weight, recent_weight, recent_count) values ($1, $2, 0.123456789012345, 1e-300, 0)', [term, someone]);
+  }
+  const index = await loadIndex(pool);
+  const byQuery = await loadPeople(pool, [someone, asker]);
+  for (const userId of [someone, asker]) {
+    const person = byQuery.get(userId)!;
+    for (const [term, values] of person.terms) expect(index.values(userId, term)).toEqual(values.expertise > 0 || values.recent > 0 ? values : undefined);
+    const now = Date.now();
+    const fromCopy = new Float64Array(FEATURES.length);
+    const fromQuery = new Float64Array(FEATURES.length);
+    index.activity(userId)!.writeFeatures(now, 10, fromCopy);
+    person.activity.writeFeatures(now, 10, fromQuery);
+    expect(fromCopy).toEqual(fromQuery);
+  }
+  for (const term of odd) expect(index.values(someone, term)?.expertise).toBe(0.123456789012345);
 });

@@ -1,0 +1,155 @@
+/**
+ * The matcher at 10k, 100k and 1M people, loaded from Postgres: the synthetic community
+ * (synthetic.ts) bulk-loaded by COPY (community-pg.ts; kept as a template database per size, seed and
+ * day, so a second run starts at once), then, per size:
+ * - the matcher process (services/matcher, as deployed, on RabbitMQ): from spawn to /readyz, its
+ *   "people loaded" time, and its resident memory once ready (VmRSS) and at its peak (VmHWM);
+ * - in this process, LivePeople (the matcher's people source) started on the same database, and
+ *   `decide` (ranking, budgets, reasons: the matcher's whole per-question engine work, Postgres
+ *   aside) timed on synthetic questions: p50/p95/p99/max.
+ * Prints tables and writes bench/results/live-at-scale.json.
+ *
+ *   npx tsx bench/matching/live-at-scale.ts --sizes=10000,100000,1000000 --questions=500
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPool, migrate } from '@qr/db';
+import { RabbitManagement, silentLog } from '@qr/lemur';
+import { DEFAULT_ASK_BUDGET, extractTerms } from '@qr/matching';
+import { LivePeople } from '@qr/routing';
+import { freePort } from '@qr/runtime';
+import pg from 'pg';
+import { percentile } from '../stats.js';
+import { writeSyntheticCommunity, type SyntheticStats } from './community-pg.js';
+import { Synth, textOf } from './synthetic.js';
+
+function arg(name: string, fallback: string): string {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return found ? found.slice(name.length + 3) : fallback;
+}
+const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
+const QUESTIONS = Number(arg('questions', '500'));
+const WARMUP = Number(arg('warmup', '50'));
+const SEED = Number(arg('seed', '20240501'));
+const MATCH_LIMIT = 10;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const rabbit = { management: 'http://127.0.0.1:15672', stomp: 'stomp://127.0.0.1:61613', login: 'guest', passcode: 'guest' };
+const DAY_MS = 86_400_000;
+const end = Math.floor(Date.now() / DAY_MS) * DAY_MS; // the history ends at today's midnight (UTC)
+
+const adminClient = new pg.Client({ connectionString: admin });
+await adminClient.connect();
+const urlOf = (name: string): string => {
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/** The community of `people` as a database, made once per size, seed, day and migration set. */
+async function community(people: number): Promise<{ url: string; stats: SyntheticStats; loadSeconds?: number }> {
+  const migrations = readdirSync(join(root, 'migrations')).length;
+  const name = `bench_synth_${people}_${SEED}_${new Date(end).toISOString().slice(0, 10).replaceAll('-', '')}_m${migrations}`;
+  const { rows } = await adminClient.query<{ c: string | null }>("select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1", [name]);
+  if (rows[0]?.c) return { url: urlOf(name), stats: JSON.parse(rows[0].c) as SyntheticStats };
+  await adminClient.query(`drop database if exists ${name} with (force)`);
+  await adminClient.query(`create database ${name}`);
+  await migrate(urlOf(name));
+  const pool = createPool(urlOf(name), { max: 8, onError: () => {} });
+  const started = performance.now();
+  const stats = await writeSyntheticCommunity(pool, { people, seed: SEED + people, end }, (n) => process.stderr.write(`  ${n.toLocaleString('en')} people written\r`));
+  const loadSeconds = (performance.now() - started) / 1000;
+  await pool.end();
+  await adminClient.query(`comment on database ${name} is '${JSON.stringify({ ...stats, loadSeconds })}'`);
+  process.stderr.write(`\n${name}: ${JSON.stringify(stats)} in ${loadSeconds.toFixed(0)} s\n`);
+  return { url: urlOf(name), stats, loadSeconds };
+}
+
+/** kB fields of /proc/<pid>/status, in MB. */
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** The real matcher process on `url`: seconds from spawn to /readyz, its load time as it logs it, its memory once ready. */
+async function matcherStart(url: string): Promise<{ readySeconds: number; loadedMs: number | undefined; rssMb: number; peakMb: number }> {
+  const vhost = `bench-live-${randomUUID()}`;
+  const management = new RabbitManagement({ url: rabbit.management, login: rabbit.login, passcode: rabbit.passcode, vhost });
+  await management.createVhost();
+  const healthPort = await freePort();
+  const env = {
+    ...process.env, DATABASE_URL: url, STOMP_URL: rabbit.stomp, STOMP_VHOST: vhost, STOMP_LOGIN: rabbit.login, STOMP_PASSCODE: rabbit.passcode,
+    RABBITMQ_MANAGEMENT_URL: rabbit.management, LOG_LEVEL: 'info', HEALTH_PORT: String(healthPort),
+  };
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/matcher/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let loadedMs: number | undefined;
+  let output = '';
+  const read = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+    const line = /\{[^\n]*"msg":"people loaded"[^\n]*\}/.exec(output);
+    if (line && loadedMs === undefined) loadedMs = (JSON.parse(line[0]) as { ms: number }).ms;
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the matcher exited with ${child.exitCode}: ${output.slice(-2000)}`);
+      if (await fetch(`http://127.0.0.1:${healthPort}/readyz`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const readySeconds = (performance.now() - started) / 1000;
+    return { readySeconds, loadedMs, ...memoryOf(child.pid as number) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await management.deleteVhost();
+  }
+}
+
+const stats = (ms: number[]) => {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const r = (x: number): number => Math.round(x * 100) / 100;
+  return { p50: r(percentile(sorted, 0.5)), p95: r(percentile(sorted, 0.95)), p99: r(percentile(sorted, 0.99)), max: r(sorted.at(-1) ?? NaN) };
+};
+
+const results = [];
+for (const people of SIZES) {
+  const { url, stats: shape, loadSeconds } = await community(people);
+  const process_ = await matcherStart(url);
+  const pool = createPool(url, { max: 4, onError: () => {} }); // bigint ids as numbers, as every service reads them
+  const started = performance.now();
+  const live = await LivePeople.start(pool, { databaseUrl: url, log: silentLog, budget: DEFAULT_ASK_BUDGET });
+  const startSeconds = (performance.now() - started) / 1000;
+  const size = live.size;
+  const gen = new Synth(SEED + 1);
+  const decideMs: number[] = [];
+  for (let i = 0; i < WARMUP + QUESTIONS; i++) {
+    const question = extractTerms(textOf(gen.question(gen.tag())));
+    const askerId = 1 + gen.rng.int(people);
+    const t = performance.now();
+    await live.decide(question, askerId, MATCH_LIMIT);
+    if (i >= WARMUP) decideMs.push(performance.now() - t);
+  }
+  await live.close();
+  await pool.end();
+  const row = { ...shape, people, bulkLoadSeconds: loadSeconds, matcher: process_, inProcessStartSeconds: startSeconds, index: size, decideMs: stats(decideMs) };
+  results.push(row);
+  console.log(JSON.stringify(row));
+}
+await adminClient.end();
+
+console.log('\n| people | answers | expertise rows | bulk load s | matcher ready s | people loaded s | matcher RSS MB (ready / peak) | decide p50 / p95 / p99 / max ms |');
+console.log('|---:|---:|---:|---:|---:|---:|---|---|');
+for (const r of results) {
+  const loaded = r.matcher.loadedMs === undefined ? '–' : (r.matcher.loadedMs / 1000).toFixed(1);
+  console.log(`| ${r.people.toLocaleString('en')} | ${r.answers.toLocaleString('en')} | ${r.expertiseRows.toLocaleString('en')} | ${r.bulkLoadSeconds === undefined ? '(kept)' : r.bulkLoadSeconds.toFixed(0)} | ${r.matcher.readySeconds.toFixed(1)} | ${loaded} | ${r.matcher.rssMb} / ${r.matcher.peakMb} | ${r.decideMs.p50} / ${r.decideMs.p95} / ${r.decideMs.p99} / ${r.decideMs.max} |`);
+}
+const out = join(root, 'bench', 'results', 'live-at-scale.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, results }, null, 2)}\n`);
