@@ -14,13 +14,13 @@
  * favourite tag, spread over five years; each answer's words are drawn like a question's. People are
  * put in the engine whole (their summed terms and their answers' activity), as a matcher loads them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import {
-  ANSWER_PREFIX, DEFAULT_MODEL, extractTerms, growth, HALF_LIFE_DAYS, PeopleIndex, PersonActivity, rankReference, TAG_PREFIX, type ExtractedTerms,
+  ANSWER_PREFIX, DEFAULT_MODEL, extractTerms, growth, HALF_LIFE_DAYS, PeopleIndex, PersonActivity, rankReference, readSnapshot, TAG_PREFIX, writeSnapshot, type ExtractedTerms,
   topK, type RankInput, type ReferencePerson, type TermValues, type TopStats,
 } from '@qr/matching';
 import { percentile } from '../stats.js';
@@ -37,6 +37,7 @@ const BASELINE = Number(arg('baseline', '30'));
 const SEED = Number(arg('seed', '20240501'));
 /** the live path asks for this many first (decide.ts: 4 x MATCH_LIMIT) */
 const TOP_K = Number(arg('k', '40'));
+const SNAPSHOTS = arg('snapshots', '');
 
 /** A person's summed terms and activity, from `answers` synthetic answers. */
 function person(gen: Synth, favourite: number, answers: number): { terms: Map<string, TermValues>; activity: PersonActivity } {
@@ -82,25 +83,42 @@ const results = [];
 for (const size of SIZES) {
   const gen = new Synth(SEED + size);
   const people: ReferencePerson[] = [];
-  const documentFrequency = new Map<string, number>();
+  let documentFrequency = new Map<string, number>();
   const rssBefore = rss();
   const built = performance.now();
-  const index = new PeopleIndex();
+  let index = new PeopleIndex();
   let answers = 0;
-  for (let p = 0; p < size; p++) {
-    const n = gen.answerCount();
-    answers += n;
-    const { terms, activity } = person(gen, gen.tag(), n);
-    for (const term of terms.keys()) if (!term.startsWith(ANSWER_PREFIX)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-    const userId = 1_000 + p;
-    index.setPerson(userId, terms, activity);
-    if (size <= 100_000) people.push({ userId, terms, activity });
+  // --snapshots=DIR: the community built once per size and seed, kept as a snapshot (and its corpus statistics) and read back after
+  const kept = SNAPSHOTS ? join(SNAPSHOTS, `synthetic-${size}-${SEED}`) : undefined;
+  let fromSnapshot = false;
+  if (kept && existsSync(`${kept}.json`)) {
+    index = readSnapshot(`${kept}.snapshot`);
+    const corpus = JSON.parse(readFileSync(`${kept}.json`, 'utf8')) as { answers: number; documentFrequency: [string, number][] };
+    answers = corpus.answers;
+    documentFrequency = new Map(corpus.documentFrequency);
+    fromSnapshot = true;
+  } else {
+    for (let p = 0; p < size; p++) {
+      const n = gen.answerCount();
+      answers += n;
+      const { terms, activity } = person(gen, gen.tag(), n);
+      for (const term of terms.keys()) if (!term.startsWith(ANSWER_PREFIX)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+      const userId = 1_000 + p;
+      index.setPerson(userId, terms, activity);
+      if (size <= 100_000 && BASELINE > 0) people.push({ userId, terms, activity });
+    }
+    if (kept) {
+      mkdirSync(SNAPSHOTS, { recursive: true });
+      writeSnapshot(index, `${kept}.snapshot`);
+      writeFileSync(`${kept}.json`, JSON.stringify({ answers, documentFrequency: [...documentFrequency] }));
+    }
   }
   const buildMs = performance.now() - built;
   const rssAfter = rss();
   const corpus = { documents: answers, documentFrequency };
   const input = (q: ExtractedTerms): RankInput => ({ question: q, stats: corpus, now: NOW, model: DEFAULT_MODEL, exclude: [1_000] });
-  const qs = Array.from({ length: QUESTIONS + WARMUP }, () => question(gen));
+  const asking = new Synth(SEED + size + 1); // questions of their own: the same whether the community was built or read
+  const qs = Array.from({ length: QUESTIONS + WARMUP }, () => question(asking));
   // the live path: the pruned top k (decide() asks for 4 x MATCH_LIMIT first), every question
   const top: number[] = [];
   const work = { postings: 0, listed: 0, scored: 0 };
@@ -135,7 +153,7 @@ for (const size of SIZES) {
     if (isDeepStrictEqual(index.rank(input(q)).slice(0, 10), expected.slice(0, 10))) same += 1;
   }
   const row = {
-    people: size, answers, postings: index.size.postings, terms: index.size.terms, buildSeconds: buildMs / 1000, rssMb: Math.round(rssAfter - rssBefore),
+    people: size, answers, postings: index.size.postings, terms: index.size.terms, fromSnapshot, buildSeconds: buildMs / 1000, rssMb: Math.round(rssAfter - rssBefore),
     indexBytes: index.bytes,
     bytesPerEntry: index.bytes.postings / index.size.postings,
     bytesPerPerson: (index.bytes.activity + index.bytes.perSlot) / size,
@@ -148,10 +166,10 @@ for (const size of SIZES) {
 }
 const f = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(1));
 const g = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(2));
-console.log(`\n| people | postings | build s | RSS MB | topK(${TOP_K}) p50 / p95 / p99 / max ms | rank (everyone) p50 / p95 / p99 / max ms | reference p50 / p99 ms | topK = rank's first ${TOP_K} | rank's top 10 = reference's |`);
+console.log(`\n| people | postings | build (or snapshot read) s | RSS MB | topK(${TOP_K}) p50 / p95 / p99 / max ms | rank (everyone) p50 / p95 / p99 / max ms | reference p50 / p99 ms | topK = rank's first ${TOP_K} | rank's top 10 = reference's |`);
 console.log('|---:|---:|---:|---:|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.people.toLocaleString('en')} | ${r.postings.toLocaleString('en')} | ${r.buildSeconds.toFixed(1)} | ${r.rssMb} | ${g(r.topMs.p50)} / ${g(r.topMs.p95)} / ${g(r.topMs.p99)} / ${g(r.topMs.max)} | ${f(r.engineMs.p50)} / ${f(r.engineMs.p95)} / ${f(r.engineMs.p99)} / ${f(r.engineMs.max)} | ${f(r.referenceMs?.p50)} / ${f(r.referenceMs?.p99)} | ${r.topSameAsRank} | ${r.sameTop10} |`);
+  console.log(`| ${r.people.toLocaleString('en')} | ${r.postings.toLocaleString('en')} | ${r.buildSeconds.toFixed(1)}${r.fromSnapshot ? ' (read)' : ''} | ${r.rssMb} | ${g(r.topMs.p50)} / ${g(r.topMs.p95)} / ${g(r.topMs.p99)} / ${g(r.topMs.max)} | ${f(r.engineMs.p50)} / ${f(r.engineMs.p95)} / ${f(r.engineMs.p99)} / ${f(r.engineMs.max)} | ${f(r.referenceMs?.p50)} / ${f(r.referenceMs?.p99)} | ${r.topSameAsRank} | ${r.sameTop10} |`);
 }
 console.log(`\n| people | index MB: postings / activity / per-slot work | bytes per (term, person) entry | bytes per person (activity, work arrays) |`);
 console.log('|---:|---|---:|---:|');

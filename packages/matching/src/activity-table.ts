@@ -49,10 +49,26 @@ export class ActivityTable {
     this.hours = new Uint32Array(capacity * HOURS);
   }
 
+  /** Every column, in a fixed order (hours last: HOURS values per row), for writing and reading snapshots. */
+  columns(): (Float64Array | Int32Array | Uint32Array)[] {
+    return [this.answers, this.last, this.lastPost, this.massValue, this.massAt, this.recentValue, this.recentAt, this.delayLogSum, this.settledCount, this.settledAccepted, this.hours];
+  }
+
+  /** How many values a column holds per row. */
+  widthOf(column: Float64Array | Int32Array | Uint32Array): number {
+    return column === this.hours ? HOURS : 1;
+  }
+
+  /** A table of `rows` rows whose columns (columns() order) are read by `fill`, each given an array of its type to fill. */
+  static read(rows: number, fill: (column: Float64Array | Int32Array | Uint32Array) => void): ActivityTable {
+    const table = new ActivityTable(Math.max(1, rows));
+    for (const column of table.columns()) fill(column.subarray(0, rows * table.widthOf(column)));
+    return table;
+  }
+
   /** Bytes its columns take (the unsettled answers aside). */
   get bytes(): number {
-    return [this.answers, this.last, this.lastPost, this.massValue, this.massAt, this.recentValue, this.recentAt, this.delayLogSum, this.settledCount, this.settledAccepted, this.hours]
-      .reduce((sum, column) => sum + column.byteLength, 0);
+    return this.columns().reduce((sum, column) => sum + column.byteLength, 0);
   }
 
   /** Makes room for row `row` (doubling). */

@@ -7,6 +7,7 @@ export { countsForAuthor, PersonActivity, SETTLED_AFTER_DAYS, type AnswerFact } 
 export { backgroundProbability, CONTENT_FEATURES, FEATURES, questionLookups, type CorpusStats, type FeatureName, type Lookup } from './features.js';
 export { DEFAULT_MODEL, DEFAULT_MU, modelOf, parseModel, scoreOf, weightVector, type RankingModel } from './model.js';
 export { PeopleIndex } from './people-index.js';
+export { readSnapshot, writeSnapshot } from './snapshot.js';
 export { bestFirst, type FeatureInput, type Match, type MatchReasons, type RankInput, type Scored } from './ranked.js';
 export { rankReference, type ReferencePerson } from './rank-reference.js';
 export { ranking, topK, type TopStats } from './top-k.js';

@@ -108,8 +108,23 @@ export class PostingList {
     return at;
   }
 
-  /** Merges the tail into the main run, dropping zeroed postings and recomputing the bounds. */
-  private merge(): void {
+  /** A list of `size` postings sorted by slot, read by `fill` into its arrays (a snapshot's); live count and bounds recomputed. */
+  static read(width: number, size: number, fill: (slots: Int32Array, values: Float64Array) => void): PostingList {
+    const list = new PostingList(width);
+    list.slots = new Int32Array(Math.max(4, size));
+    list.values = new Float64Array(list.slots.length * width);
+    fill(list.slots.subarray(0, size), list.values.subarray(0, size * width));
+    list.size = list.main = size;
+    for (let i = 1; i < size; i++) if ((list.slots[i - 1] as number) >= (list.slots[i] as number)) throw new Error('a snapshot list is not sorted by slot');
+    for (let i = 0; i < size; i++) {
+      if (list.holds(i)) list.live++;
+      for (let c = 0; c < width; c++) list.max[c] = Math.max(list.max[c] as number, list.values[i * width + c] as number);
+    }
+    return list;
+  }
+
+  /** Merges the tail into the main run, dropping zeroed postings and recomputing the bounds (before writing a snapshot). */
+  merge(): void {
     const { width } = this;
     const slots = new Int32Array(Math.max(4, Math.ceil(this.live * 1.25)));
     const values = new Float64Array(slots.length * width);

@@ -1,3 +1,4 @@
+import { HELD_MAXIMA } from './held.js';
 import { weightVector, type RankingModel } from './model.js';
 import type { PersonActivity } from './person-activity.js';
 
@@ -20,7 +21,8 @@ export const BUCKET_SIZE = 256;
  * - `ceiling[i]` is at least every bound in bucket i (raised when someone enters above it, never
  *   lowered until the next build), so ceiling[i] <= floor[i - 1] <= ceiling[i - 1]: the ceilings are
  *   non-increasing too, and ceiling[i] bounds everyone in buckets i and after;
- * - a person whose activity changes gets their bound recomputed and moves bucket at once (O(1)).
+ * - a person whose activity changes gets their bound recomputed and moves bucket at once (O(1));
+ * - each bucket's value maxima are at least its members' (raised as people enter or their values grow).
  */
 export class PriorTable {
   private key = '';
@@ -36,9 +38,12 @@ export class PriorTable {
   private ceiling: Float64Array = new Float64Array(0);
   private members: Int32Array[] = [];
   private counts: Int32Array = new Int32Array(0);
+  /** per bucket, HELD_MAXIMA values: at least each member's value maxima (held.ts), raised only */
+  private maxima: Float64Array = new Float64Array(0);
+  private maximaAt: (slot: number, held: number) => number = () => 0;
 
   /** Makes the table hold for `model` at `now`: rebuilt for another model, or past its window. */
-  prepare(model: RankingModel, now: number, count: number, activityAt: (slot: number) => PersonActivity): void {
+  prepare(model: RankingModel, now: number, count: number, activityAt: (slot: number) => PersonActivity, maximaAt: (slot: number, held: number) => number): void {
     const key = `${model.mu}:${weightVector(model).join(',')}`;
     if (key === this.key && now >= this.from && now <= this.until) return;
     this.key = key;
@@ -58,6 +63,8 @@ export class PriorTable {
     this.ceiling = new Float64Array(buckets).fill(Number.NEGATIVE_INFINITY);
     this.members = Array.from({ length: buckets }, () => new Int32Array(BUCKET_SIZE));
     this.counts = new Int32Array(buckets);
+    this.maxima = new Float64Array(buckets * HELD_MAXIMA);
+    this.maximaAt = maximaAt;
     for (let slot = 0; slot < count; slot++) this.place(slot);
   }
 
@@ -73,6 +80,17 @@ export class PriorTable {
     this.unplace(slot);
     this.bound[slot] = activity.priorBoundOver(this.weights, this.model.mu, this.from, this.until);
     this.place(slot);
+  }
+
+  /** A person's value maximum of kind `held` rose to `value`: their bucket's too. */
+  raised(slot: number, held: number, value: number): void {
+    const b = slot < this.bucketOf.length ? (this.bucketOf[slot] as number) : -1;
+    if (b >= 0 && value > (this.maxima[b * HELD_MAXIMA + held] as number)) this.maxima[b * HELD_MAXIMA + held] = value;
+  }
+
+  /** At least every value of kind `held` anyone in bucket `b` holds. */
+  maximumOf(b: number, held: number): number {
+    return this.maxima[b * HELD_MAXIMA + held] as number;
   }
 
   boundOf(slot: number): number {
@@ -110,6 +128,7 @@ export class PriorTable {
     this.bucketOf[slot] = lo;
     this.placeOf[slot] = n;
     if (b > (this.ceiling[lo] as number)) this.ceiling[lo] = b;
+    for (let h = 0; h < HELD_MAXIMA; h++) this.maxima[lo * HELD_MAXIMA + h] = Math.max(this.maxima[lo * HELD_MAXIMA + h] as number, this.maximaAt(slot, h));
   }
 
   private unplace(slot: number): void {

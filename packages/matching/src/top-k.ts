@@ -1,10 +1,11 @@
 import { FEATURES, questionLookups } from './features.js';
 import { scoreOf, weightVector } from './model.js';
-import { HELD_MAXIMA, type BoundLookup, type PeopleIndex } from './people-index.js';
+import { HELD_MAXIMA } from './held.js';
+import type { BoundLookup, PeopleIndex } from './people-index.js';
 import type { RankInput, Scored } from './ranked.js';
 import { PersonActivity } from './person-activity.js';
 import type { PostingList } from './posting-list.js';
-import { BUCKET_SIZE } from './prior-table.js';
+import { BUCKET_SIZE, type PriorTable } from './prior-table.js';
 import { BoundHeap, ScoredHeap } from './top-k-heaps.js';
 
 /** What one ranking did so far, for benches and tests. */
@@ -114,25 +115,10 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   // most postings saved per bound added first (a group that can add nothing costs nothing to set aside)
   groups.sort((a, b) => b.list.size * a.most - a.list.size * b.most || b.list.size - a.list.size);
   const aside = chooseAside(groups, threshold, priors);
-  const asideMost = groups.slice(0, aside).reduce((sum, g) => sum + g.most, 0);
-  // what the set-aside lists can add for one person, from their largest values (PeopleIndex.maxOf):
-  // per kind of value, the kind's gains times log1p(their largest value of the kind x the largest scale)
-  const kindGain = new Float64Array(HELD_MAXIMA);
-  const kindScale = new Float64Array(HELD_MAXIMA);
-  for (const group of groups.slice(0, aside)) {
-    group.lookups.forEach((lookup, j) => {
-      kindGain[lookup.held] = (kindGain[lookup.held] as number) + Math.max(0, group.gains[j] as number);
-      kindScale[lookup.held] = Math.max(kindScale[lookup.held] as number, lookup.scale);
-    });
-  }
-  const asideFor = (slot: number): number => {
-    let sum = 0;
-    for (let h = 0; h < HELD_MAXIMA; h++) {
-      const gain = kindGain[h] as number;
-      if (gain > 0) sum += gain * Math.log1p(index.maxOf(slot, h) * (kindScale[h] as number));
-    }
-    return Math.min(sum, asideMost);
-  };
+  const asideBound = new AsideBound();
+  for (const group of groups.slice(0, aside)) asideBound.add(group);
+  const asideMost = asideBound.most;
+  const asideFor = (slot: number): number => asideBound.ofPerson(index, slot);
   /** a person's bound given what the essential lists gave them: the set-aside lists' most only when that could reach the threshold */
   const boundOf = (slot: number, partial: number): number => {
     const prior = priors.boundOf(slot);
@@ -146,15 +132,19 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     const { list, lookups: read, gains } = group;
     const { slots, values, size, width } = list;
     tally.postings += size;
+    // the group's lookups as plain numbers: this loop runs once per posting
+    const count = read.length;
+    const offsets = Int32Array.from(read, (l) => l.offset);
+    const scales = Float64Array.from(read, (l) => l.scale);
+    const gainOf = Float64Array.from(gains);
     for (let i = 0; i < size; i++) {
       let add = 0;
       let hit = false;
-      for (let j = 0; j < read.length; j++) {
-        const lookup = read[j] as BoundLookup;
-        const value = values[i * width + lookup.offset] as number;
+      for (let j = 0; j < count; j++) {
+        const value = values[i * width + (offsets[j] as number)] as number;
         if (!(value > 0)) continue;
         hit = true;
-        add += (gains[j] as number) * Math.log1p(value * lookup.scale);
+        add += (gainOf[j] as number) * Math.log1p(value * (scales[j] as number));
       }
       if (!hit) continue;
       const slot = slots[i] as number;
@@ -189,7 +179,22 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     for (const slot of extra) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch) offer(slot, 0);
   };
   offerReached();
-  const frontier = (): number => (next < priors.bucketCount ? withSlack(asideMost + priors.ceilingFrom(next)) : Number.NEGATIVE_INFINITY);
+  // the most anyone in buckets `next` and after can score: their ceiling plus what the set-aside lists
+  // can add to the bucket's value maxima (ceilings fall bucket by bucket: the scan stops early)
+  let frontierAt = -1;
+  let frontierBound = Number.NEGATIVE_INFINITY;
+  const frontier = (): number => {
+    if (next >= priors.bucketCount) return Number.NEGATIVE_INFINITY;
+    if (frontierAt !== next) {
+      let best = Number.NEGATIVE_INFINITY;
+      for (let b = next; b < priors.bucketCount && priors.ceilingFrom(b) + asideMost > best; b++) {
+        best = Math.max(best, priors.ceilingFrom(b) + (aside ? asideBound.ofBucket(priors, b) : 0));
+      }
+      frontierAt = next;
+      frontierBound = withSlack(best);
+    }
+    return frontierBound;
+  };
 
   // 4. the threshold algorithm
   for (;;) {
@@ -245,27 +250,70 @@ function groupByList(lookups: readonly BoundLookup[], weights: Float64Array): Li
   return [...groups.values()];
 }
 
+/** What set-aside lookups can add for someone whose value maxima (held.ts) are known: per kind, its gains x log1p(maximum x its largest scale), at most `most`. */
+class AsideBound {
+  private readonly gain = new Float64Array(HELD_MAXIMA);
+  private readonly scale = new Float64Array(HELD_MAXIMA);
+  most = 0;
+
+  add(group: ListGroup): void {
+    group.lookups.forEach((lookup, j) => {
+      this.gain[lookup.held] = (this.gain[lookup.held] as number) + Math.max(0, group.gains[j] as number);
+      this.scale[lookup.held] = Math.max(this.scale[lookup.held] as number, lookup.scale);
+    });
+    this.most += group.most;
+  }
+
+  /** For one person (a weighted mean of log1p terms is at most its largest; each lookup's value is at most the kind's maximum). */
+  ofPerson(index: PeopleIndex, slot: number): number {
+    let sum = 0;
+    for (let h = 0; h < HELD_MAXIMA; h++) {
+      const gain = this.gain[h] as number;
+      if (gain > 0) sum += gain * Math.log1p(index.maxOf(slot, h) * (this.scale[h] as number));
+    }
+    return Math.min(sum, this.most);
+  }
+
+  /** For anyone in a prior bucket (from the bucket's value maxima). */
+  ofBucket(priors: PriorTable, b: number): number {
+    let sum = 0;
+    for (let h = 0; h < HELD_MAXIMA; h++) {
+      const gain = this.gain[h] as number;
+      if (gain > 0) sum += gain * Math.log1p(priors.maximumOf(b, h) * (this.scale[h] as number));
+    }
+    return Math.min(sum, this.most);
+  }
+}
+
+/** Buckets sampled per candidate split when estimating how many people the frontier would offer. */
+const SAMPLED_BUCKETS = 48;
+
 /**
  * How many of the groups (sorted by postings per bound, most first) to set aside: the prefix that
- * minimises postings read plus people to score, estimated with the threshold (people whose prior
- * bucket's ceiling, plus what the set-aside lists can add, reaches it). None without a threshold.
+ * minimises postings read plus people to bound, estimated with the threshold: the buckets whose
+ * ceiling plus what the set-aside lists can add to their value maxima reaches it (sampled). None
+ * without a threshold.
  */
-function chooseAside(groups: readonly ListGroup[], threshold: number, priors: { bucketCount: number; ceilingFrom(b: number): number }): number {
+function chooseAside(groups: readonly ListGroup[], threshold: number, priors: PriorTable): number {
   if (threshold === Number.NEGATIVE_INFINITY) return 0;
   let reading = groups.reduce((n, g) => n + g.list.size, 0);
-  let most = 0;
+  const bound = new AsideBound();
   let bestCost = Infinity;
   let best = 0;
   for (let aside = 0; aside <= groups.length; aside++) {
-    // buckets whose ceiling plus `most` reaches the threshold (ceilings are non-increasing)
+    // buckets whose ceiling plus everything set aside reaches the threshold (ceilings are non-increasing) ...
     let lo = 0;
     let hi = priors.bucketCount;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (priors.ceilingFrom(mid) + most >= threshold) lo = mid + 1;
+      if (priors.ceilingFrom(mid) + bound.most >= threshold) lo = mid + 1;
       else hi = mid;
     }
-    const cost = reading + SCORE_COST * lo * BUCKET_SIZE;
+    // ... of which those whose value maxima let the set-aside lists add enough (a sample of them)
+    const step = Math.max(1, Math.ceil(lo / SAMPLED_BUCKETS));
+    let reached = 0;
+    for (let b = 0; b < lo; b += step) if (priors.ceilingFrom(b) + bound.ofBucket(priors, b) >= threshold) reached += step;
+    const cost = reading + SCORE_COST * Math.min(reached, lo) * BUCKET_SIZE;
     if (cost < bestCost) {
       bestCost = cost;
       best = aside;
@@ -273,7 +321,7 @@ function chooseAside(groups: readonly ListGroup[], threshold: number, priors: { 
     if (aside < groups.length) {
       const group = groups[aside] as ListGroup;
       reading -= group.list.size;
-      most += group.most;
+      bound.add(group);
     }
   }
   return best;

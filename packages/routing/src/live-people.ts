@@ -13,8 +13,9 @@ const { peopleChanged: PEOPLE_CHANGED, questionMatched: QUESTION_MATCHED, rankin
 const DAY_MS = 86_400_000;
 /** Asks older than this count against no budget (budget.ts counts a week, and a day). */
 const LEDGER_DAYS = 7;
-/** The most active people are chosen again at most this often. */
+/** The most active people are chosen again this often, and at most this often when someone's answering changed. */
 const ACTIVE_REFRESH_MS = 5_000;
+const ACTIVE_CHANGED_REFRESH_MS = 1_000;
 
 export interface LivePeopleOptions {
   databaseUrl: string;
@@ -47,7 +48,7 @@ export class LivePeople implements PeopleSource {
   private active: { version: number | undefined; model: RankingModel } = { version: undefined, model: DEFAULT_MODEL };
   private documents = 0;
   private documentFrequency = new Map<string, number>();
-  private mostActive: { at: number; userIds: number[] } = { at: Number.NEGATIVE_INFINITY, userIds: [] };
+  private mostActive: { at: number; userIds: number[]; stale: boolean } = { at: Number.NEGATIVE_INFINITY, userIds: [], stale: true };
   private readonly listener: PgListener;
   private corpusTimer: NodeJS.Timeout | undefined;
   private lastCorpusLoadMs = 0;
@@ -147,9 +148,12 @@ export class LivePeople implements PeopleSource {
     for (const userId of userIds) this.ledger.record(userId, at, questionId);
   }
 
-  /** The people answering most lately (mostActive), chosen again every few seconds and when someone's answering changed. */
+  /** The people answering most lately (mostActive), chosen again every few seconds, and within a second when someone's answering changed. */
   private mostActiveAt(now: number): number[] {
-    if (now - this.mostActive.at >= ACTIVE_REFRESH_MS) this.mostActive = { at: now, userIds: mostActive(this.index, now) };
+    const age = now - this.mostActive.at;
+    if (age >= ACTIVE_REFRESH_MS || (this.mostActive.stale && age >= ACTIVE_CHANGED_REFRESH_MS)) {
+      this.mostActive = { at: now, userIds: mostActive(this.index, now), stale: false };
+    }
     return this.mostActive.userIds;
   }
 
@@ -232,7 +236,7 @@ export class LivePeople implements PeopleSource {
       this.index = index;
       this.ledger = ledger;
       this.preferences = preferences;
-      this.mostActive = { at: Number.NEGATIVE_INFINITY, userIds: [] };
+      this.mostActive = { at: Number.NEGATIVE_INFINITY, userIds: [], stale: true };
     });
   }
 
@@ -247,7 +251,7 @@ export class LivePeople implements PeopleSource {
       if (prefs) this.preferences.set(userId, prefs);
       else this.preferences.delete(userId);
     }
-    this.mostActive = { at: Number.NEGATIVE_INFINITY, userIds: [] }; // someone's answering changed: choose again
+    this.mostActive.stale = true; // someone's answering changed: choose again soon (each question would be too often at scale)
   }
 
   /** Adds these questions' asks to the ledger, and their askers' questions to their activity. */

@@ -16,12 +16,5 @@ export const ACTIVE_DAYS = 90;
 
 /** The `limit` people answering most lately (their 30-day answering rate, among those who answered within ACTIVE_DAYS), most first. */
 export function mostActive(index: PeopleIndex, now: number, limit = ACTIVE_CANDIDATES): number[] {
-  const rates: [number, number][] = [];
-  const since = now - ACTIVE_DAYS * 86_400_000;
-  for (const [userId, activity] of index.people()) {
-    if (activity.last < since) continue;
-    rates.push([userId, activity.answersPerDay(now)]);
-  }
-  rates.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  return rates.slice(0, limit).map(([userId]) => userId);
+  return index.mostActive(now, now - ACTIVE_DAYS * 86_400_000, limit);
 }
