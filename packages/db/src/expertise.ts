@@ -100,16 +100,25 @@ export async function loadPeopleExpertise(db: Queryable, userIds: number[] | und
 
 /**
  * Everyone's terms as stored, row by row, streamed (COPY): a matcher's start reads every entry (100M
- * for a million people) without holding them as objects. In no particular order (the table's).
+ * for a million people) without holding them as objects. In no particular order (the table's). Terms
+ * come as numbers, each named once (to `term`) before its first row.
  * Binary: the values read are the doubles stored, bit for bit.
  */
-export async function streamPeopleExpertise(pool: pg.Pool, each: (userId: number, term: string, values: StoredTermValues) => void): Promise<number> {
+export async function streamPeopleExpertise(
+  pool: pg.Pool,
+  each: (userId: number, termId: number, values: StoredTermValues) => void,
+  term: (termId: number, text: string) => void,
+): Promise<number> {
   const values: StoredTermValues = { expertise: 0, recent: 0, tagRecent: 0 }; // reused: `each` copies what it keeps
+  let named = 0;
   return copyOut(pool, 'select user_id, term, weight, recent_weight, recent_count from user_expertise', (row) => {
+    // terms repeat: each is numbered once (0, 1, 2, ... as first seen) and named to `term` then
+    const termId = row.textId(1);
+    if (termId === named) term(named++, row.textOf(termId));
     values.expertise = row.float(2);
     values.recent = row.float(3);
     values.tagRecent = row.float(4);
-    each(row.int(0), row.text(1), values);
+    each(row.int(0), termId, values);
   });
 }
 

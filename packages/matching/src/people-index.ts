@@ -200,15 +200,28 @@ export class PeopleIndex {
     this.priors.changed(slot, new PersonActivity(this.activities, slot));
   }
 
-  /** Sets what a person holds for one term, their other terms as they are (loading people row by row). */
-  setTerm(userId: number, term: string, v: TermValues): void {
+  /**
+   * Loads what a person holds for one term into an index being filled from unique rows (each person
+   * and term at most once, as Postgres's primary key says), in any order, without looking for what is
+   * there; `finishLoading` must be called before anything else.
+   */
+  loadTerm(userId: number, termId: number, v: TermValues): void {
     const slot = this.slot(userId);
-    const id = this.termId(term);
-    const list = this.lists[id] as PostingList;
+    const list = this.lists[termId] as PostingList;
     const before = list.live;
-    const at = list.set(slot, this.valuesOf(v, list.width));
+    list.appendUnsorted(slot, this.valuesOf(v, list.width));
     this.counted(slot, list.live - before);
-    this.raiseMaxima(slot, list, at);
+    this.raiseMaxima(slot, list, list.size - 1);
+  }
+
+  /** The id of a term (made if new), for loadTerm. */
+  termIdOf(term: string): number {
+    return this.termId(term);
+  }
+
+  /** Ends loadTerm's loading: every list in order again. */
+  finishLoading(): void {
+    for (const list of this.lists) list.settle();
   }
 
   /** Forgets a person's terms and activity (their slot stays, empty). */

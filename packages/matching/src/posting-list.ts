@@ -72,6 +72,38 @@ export class PostingList {
     return at;
   }
 
+  /**
+   * Appends a posting for a slot the list does not hold, in any slot order, without looking (loading
+   * a fresh index from rows that are unique per slot and term): the tail may be out of order until
+   * `settle`, and nothing else may be called before it.
+   */
+  appendUnsorted(slot: number, to: ArrayLike<number>): void {
+    if (this.size === this.slots.length) this.grow();
+    const { width } = this;
+    if (this.main === this.size && (this.main === 0 || (this.slots[this.main - 1] as number) < slot)) this.main++;
+    this.slots[this.size] = slot;
+    for (let c = 0; c < width; c++) {
+      const v = to[c] as number;
+      this.values[this.size * width + c] = v;
+      if (v > (this.max[c] as number)) this.max[c] = v;
+    }
+    if (this.holds(this.size)) this.live++;
+    this.size++;
+  }
+
+  /** Sorts what appendUnsorted left out of order and merges it in: the invariants hold again. */
+  settle(): void {
+    if (this.size === this.main) return;
+    const { width } = this;
+    const order = Int32Array.from({ length: this.size - this.main }, (_, i) => this.main + i).sort((a, b) => (this.slots[a] as number) - (this.slots[b] as number));
+    const slots = Int32Array.from(order, (at) => this.slots[at] as number);
+    const values = new Float64Array(order.length * width);
+    order.forEach((at, i) => values.set(this.values.subarray(at * width, (at + 1) * width), i * width));
+    this.slots.set(slots, this.main);
+    this.values.set(values, this.main * width);
+    this.merge();
+  }
+
   /** Zeroes `slot`'s posting, if any (dropped at the next merge). */
   clear(slot: number): void {
     const at = this.find(slot);

@@ -52,4 +52,26 @@ describe('PostingList', () => {
       expect(list.find(999_999_999)).toBe(-1);
     });
   }
+
+  it('loads unique postings in any order, then holds them as if set one by one', () => {
+    const random = rng(99);
+    const loaded = new PostingList(3);
+    const set = new PostingList(3);
+    const slots = Array.from({ length: 5000 }, (_, i) => i * 3);
+    // mostly ascending (a table's order), some runs out of order
+    for (let i = 0; i < slots.length; i += 1) if (random() < 0.05) [slots[i], slots[Math.floor(random() * slots.length)]] = [slots[Math.floor(random() * slots.length)]!, slots[i]!];
+    for (const slot of new Set(slots)) {
+      const values = [random() < 0.1 ? 0 : random(), random(), 0];
+      loaded.appendUnsorted(slot, values);
+      set.set(slot, values);
+    }
+    loaded.settle();
+    expect(sortedRun(loaded.slots, 0, loaded.size) && loaded.main === loaded.size).toBe(true);
+    expect(loaded.live).toBe(set.live);
+    for (const slot of new Set(slots)) {
+      const a = loaded.find(slot);
+      const b = set.find(slot);
+      expect(a >= 0 ? Array.from(loaded.values.subarray(a * 3, a * 3 + 3)) : undefined).toEqual(b >= 0 && set.holds(b) ? Array.from(set.values.subarray(b * 3, b * 3 + 3)) : undefined);
+    }
+  });
 });

@@ -38,7 +38,13 @@ const NO_TERMS = new Map<string, TermValues>();
  */
 export async function loadIndex(pool: Pool): Promise<PeopleIndex> {
   const index = new PeopleIndex();
-  await streamPeopleExpertise(pool, (userId, term, values) => index.setTerm(userId, term, values));
+  const termIds: number[] = []; // the stream's term numbers -> the index's
+  await streamPeopleExpertise(
+    pool,
+    (userId, term, values) => index.loadTerm(userId, termIds[term] as number, values), // rows unique per (term, person)
+    (term, text) => (termIds[term] = index.termIdOf(text)),
+  );
+  index.finishLoading();
   await streamAnswerFacts(pool, (fact) => index.addAnswer(fact.userId, NO_TERMS, fact));
   for (const { userId, at } of await loadLastAsked(pool, undefined)) index.asked(userId, at);
   return index;
