@@ -3,7 +3,8 @@
  * (synthetic.ts) bulk-loaded by COPY (community-pg.ts; kept as a template database per size, seed and
  * day, so a second run starts at once), then, per size:
  * - the matcher process (services/matcher, as deployed, on RabbitMQ): from spawn to /readyz, its
- *   "people loaded" time, and its resident memory once ready (VmRSS) and at its peak (VmHWM);
+ *   "people loaded" time, and its resident memory once ready (VmRSS) and at its peak (VmHWM), loading
+ *   everyone from Postgres, and again starting from a snapshot (MATCHER_SNAPSHOT) written by a start before;
  * - in this process, LivePeople (the matcher's people source) started on the same database, and
  *   `decide` (ranking, budgets, reasons: the matcher's whole per-question engine work, Postgres
  *   aside) timed on synthetic questions: p50/p95/p99/max.
@@ -13,8 +14,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool, migrate } from '@qr/db';
@@ -77,14 +78,14 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 }
 
 /** The real matcher process on `url`: seconds from spawn to /readyz, its load time as it logs it, its memory once ready. */
-async function matcherStart(url: string): Promise<{ readySeconds: number; loadedMs: number | undefined; rssMb: number; peakMb: number }> {
+async function matcherStart(url: string, snapshot?: string): Promise<{ readySeconds: number; loadedMs: number | undefined; rssMb: number; peakMb: number }> {
   const vhost = `bench-live-${randomUUID()}`;
   const management = new RabbitManagement({ url: rabbit.management, login: rabbit.login, passcode: rabbit.passcode, vhost });
   await management.createVhost();
   const healthPort = await freePort();
   const env = {
     ...process.env, DATABASE_URL: url, STOMP_URL: rabbit.stomp, STOMP_VHOST: vhost, STOMP_LOGIN: rabbit.login, STOMP_PASSCODE: rabbit.passcode,
-    RABBITMQ_MANAGEMENT_URL: rabbit.management, LOG_LEVEL: 'info', HEALTH_PORT: String(healthPort),
+    RABBITMQ_MANAGEMENT_URL: rabbit.management, LOG_LEVEL: 'info', HEALTH_PORT: String(healthPort), MATCHER_SNAPSHOT: snapshot ?? '',
   };
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/matcher/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -122,6 +123,11 @@ const results = [];
 for (const people of SIZES) {
   const { url, stats: shape, loadSeconds } = await community(people);
   const process_ = await matcherStart(url);
+  // with MATCHER_SNAPSHOT: a first start loads from Postgres and writes it; the next one starts from it
+  const snapshot = join(mkdtempSync(join(tmpdir(), 'qr-live-')), 'people.snapshot');
+  await matcherStart(url, snapshot);
+  const fromSnapshot = await matcherStart(url, snapshot);
+  rmSync(dirname(snapshot), { recursive: true, force: true });
   const pool = createPool(url, { max: 4, onError: () => {} }); // bigint ids as numbers, as every service reads them
   const started = performance.now();
   const live = await LivePeople.start(pool, { databaseUrl: url, log: silentLog, budget: DEFAULT_ASK_BUDGET });
@@ -138,17 +144,18 @@ for (const people of SIZES) {
   }
   await live.close();
   await pool.end();
-  const row = { ...shape, people, bulkLoadSeconds: loadSeconds, matcher: process_, inProcessStartSeconds: startSeconds, index: size, decideMs: stats(decideMs) };
+  const row = { ...shape, people, bulkLoadSeconds: loadSeconds, matcher: process_, matcherFromSnapshot: fromSnapshot, inProcessStartSeconds: startSeconds, index: size, decideMs: stats(decideMs) };
   results.push(row);
   console.log(JSON.stringify(row));
 }
 await adminClient.end();
 
-console.log('\n| people | answers | expertise rows | bulk load s | matcher ready s | people loaded s | matcher RSS MB (ready / peak) | decide p50 / p95 / p99 / max ms |');
+console.log('\n| people | answers | expertise rows | bulk load s | matcher ready s: from Postgres / from a snapshot | people loaded s (Postgres / snapshot) | matcher RSS MB (ready / peak) | decide p50 / p95 / p99 / max ms |');
 console.log('|---:|---:|---:|---:|---:|---:|---|---|');
 for (const r of results) {
-  const loaded = r.matcher.loadedMs === undefined ? '–' : (r.matcher.loadedMs / 1000).toFixed(1);
-  console.log(`| ${r.people.toLocaleString('en')} | ${r.answers.toLocaleString('en')} | ${r.expertiseRows.toLocaleString('en')} | ${r.bulkLoadSeconds === undefined ? '(kept)' : r.bulkLoadSeconds.toFixed(0)} | ${r.matcher.readySeconds.toFixed(1)} | ${loaded} | ${r.matcher.rssMb} / ${r.matcher.peakMb} | ${r.decideMs.p50} / ${r.decideMs.p95} / ${r.decideMs.p99} / ${r.decideMs.max} |`);
+  const seconds = (ms: number | undefined): string => (ms === undefined ? '–' : (ms / 1000).toFixed(1));
+  const loaded = `${seconds(r.matcher.loadedMs)} / ${seconds(r.matcherFromSnapshot.loadedMs)}`;
+  console.log(`| ${r.people.toLocaleString('en')} | ${r.answers.toLocaleString('en')} | ${r.expertiseRows.toLocaleString('en')} | ${r.bulkLoadSeconds === undefined ? '(kept)' : r.bulkLoadSeconds.toFixed(0)} | ${r.matcher.readySeconds.toFixed(1)} / ${r.matcherFromSnapshot.readySeconds.toFixed(1)} | ${loaded} | ${r.matcher.rssMb} / ${r.matcher.peakMb} | ${r.decideMs.p50} / ${r.decideMs.p95} / ${r.decideMs.p99} / ${r.decideMs.max} |`);
 }
 const out = join(root, 'bench', 'results', 'live-at-scale.json');
 mkdirSync(dirname(out), { recursive: true });

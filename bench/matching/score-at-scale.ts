@@ -92,7 +92,7 @@ for (const size of SIZES) {
   const kept = SNAPSHOTS ? join(SNAPSHOTS, `synthetic-${size}-${SEED}`) : undefined;
   let fromSnapshot = false;
   if (kept && existsSync(`${kept}.json`)) {
-    index = readSnapshot(`${kept}.snapshot`);
+    index = readSnapshot(`${kept}.snapshot`).index;
     const corpus = JSON.parse(readFileSync(`${kept}.json`, 'utf8')) as { answers: number; documentFrequency: [string, number][] };
     answers = corpus.answers;
     documentFrequency = new Map(corpus.documentFrequency);

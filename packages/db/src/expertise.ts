@@ -145,5 +145,25 @@ export async function listUncountedAnswerIds(db: Queryable, afterId: number, lim
  * delivers it at commit, and only then.
  */
 export async function notifyPeopleChanged(db: Queryable, userId: number): Promise<void> {
-  await db.query("select pg_notify('people_changed', $1::text)", [userId]);
+  // the time of the change is kept too (people_changes): a matcher starting from a snapshot reads again who changed since
+  await db.query(
+    `with changed as (
+       insert into people_changes (user_id, changed_at) values ($1, clock_timestamp())
+       on conflict (user_id) do update set changed_at = excluded.changed_at
+     )
+     select pg_notify('people_changed', $1::text)`,
+    [userId],
+  );
+}
+
+/** Who changed (notifyPeopleChanged) at or after `since`: what a snapshot taken then may not hold. */
+export async function listPeopleChangedSince(db: Queryable, since: Date): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>('select user_id as id from people_changes where changed_at >= $1', [since]);
+  return rows.map((r) => r.id);
+}
+
+/** What identifies this database (made by migration 012): a snapshot names the database it was taken of. */
+export async function databaseIdentity(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ id: string }>('select id::text from database_identity');
+  return rows[0]?.id ?? '';
 }

@@ -1,7 +1,7 @@
 export { getAnswer, insertAnswer, listAnswerIdsOfQuestion, upsertVote, type AnswerRow } from './answers.js';
 export {
   addUserExpertise, findTermHolders, getCorpusStats, getQuestionTerms, insertQuestionTerms, listUncountedAnswerIds, loadPeopleExpertise, markAnswerCounted,
-  notifyPeopleChanged, streamPeopleExpertise, type StoredQuestionTerms, type StoredTermValues,
+  databaseIdentity, listPeopleChangedSince, notifyPeopleChanged, streamPeopleExpertise, type StoredQuestionTerms, type StoredTermValues,
 } from './expertise.js';
 export { getMatches, recordMatches, type MatchRow } from './matches.js';
 export { migrate, migrationsDir, pendingMigrations } from './migrate.js';

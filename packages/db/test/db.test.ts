@@ -26,7 +26,7 @@ describe('migrations', () => {
     expect(await migrate(db.url)).toEqual([]);
     expect(await pendingMigrations(db.url)).toEqual([]);
     const { rows } = await pool.query<{ name: string }>('select name from pgmigrations order by id');
-    expect(rows.map((r) => r.name)).toEqual(['001_initial', '002_import_source', '003_decayed_expertise', '004_notifications', '005_site_status', '006_drop_corpus_stats', '007_api_tokens', '008_learned_ranking', '009_notification_claims', '010_unsubscribe_token_hashes', '011_idempotency_keys']);
+    expect(rows.map((r) => r.name)).toEqual(['001_initial', '002_import_source', '003_decayed_expertise', '004_notifications', '005_site_status', '006_drop_corpus_stats', '007_api_tokens', '008_learned_ranking', '009_notification_claims', '010_unsubscribe_token_hashes', '011_idempotency_keys', '012_people_changes']);
     const { rows: tables } = await pool.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public' order by 1");
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['users', 'questions', 'answers', 'votes', 'question_matches', 'outbox']));
   });
@@ -35,10 +35,10 @@ describe('migrations', () => {
     const own = await createTestDatabase(adminUrl);
     const ownPool = createPool(own.url, { onError: () => {} });
     try {
-      await runner({ databaseUrl: own.url, dir: migrationsDir, direction: 'down', count: 2, migrationsTable: 'pgmigrations', log: () => {} }); // to before 010
+      await runner({ databaseUrl: own.url, dir: migrationsDir, direction: 'down', count: 3, migrationsTable: 'pgmigrations', log: () => {} }); // to before 010
       const { rows: [user] } = await ownPool.query<{ id: number }>("insert into users (name, email) values ('old', 'old@x.test') returning id");
       await ownPool.query("insert into user_preferences (user_id, unsubscribe_token) values ($1, 'an-old-plain-token')", [user!.id]);
-      expect(await migrate(own.url)).toEqual(['010_unsubscribe_token_hashes', '011_idempotency_keys']);
+      expect(await migrate(own.url)).toEqual(['010_unsubscribe_token_hashes', '011_idempotency_keys', '012_people_changes']);
       const { rows } = await ownPool.query<{ hash: Buffer; kind: string | null }>('select hash, kind from unsubscribe_tokens');
       expect(rows).toEqual([{ hash: hashToken('an-old-plain-token'), kind: null }]);
       expect(await unsubscribeByToken(ownPool, 'an-old-plain-token', 'new_answer')).toEqual({ userId: user!.id, stopped: 'new_answer' });

@@ -14,6 +14,8 @@ interface Header {
   sizes: number[];
   /** unsettled answers, per activity row */
   pending: [number, AnswerFact[]][];
+  /** what the writer says about what the snapshot holds (when it was taken, of which database) */
+  meta: Record<string, unknown>;
 }
 
 type Column = Float64Array | Int32Array | Uint32Array;
@@ -26,11 +28,11 @@ const bytesOf = (array: Column): Uint8Array => new Uint8Array(array.buffer, arra
  * Postgres takes minutes. What it does not hold (ask preferences, asks, the model) is read from
  * Postgres, as is what changed since it was written (routing's snapshot check).
  */
-export function writeSnapshot(index: PeopleIndex, path: string): void {
+export function writeSnapshot(index: PeopleIndex, path: string, meta: Record<string, unknown> = {}): void {
   const parts = index.parts();
   const people = parts.userIds.length;
   const pending: [number, AnswerFact[]][] = [...parts.activities.pending].filter(([row]) => row < people);
-  const header: Header = { people, terms: parts.terms, widths: parts.lists.map((l) => l.width), sizes: parts.lists.map((l) => l.size), pending };
+  const header: Header = { people, terms: parts.terms, widths: parts.lists.map((l) => l.width), sizes: parts.lists.map((l) => l.size), pending, meta };
   const json = Buffer.from(JSON.stringify(header));
   const temporary = `${path}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w', 0o600);
@@ -55,8 +57,8 @@ export function writeSnapshot(index: PeopleIndex, path: string): void {
   renameSync(temporary, path);
 }
 
-/** Reads an index written by writeSnapshot. Throws on a file that is not one (or is cut short). */
-export function readSnapshot(path: string): PeopleIndex {
+/** Reads an index written by writeSnapshot, and what its writer said of it. Throws on a file that is not one (or is cut short). */
+export function readSnapshot(path: string): { index: PeopleIndex; meta: Record<string, unknown> } {
   const fd = openSync(path, 'r');
   try {
     let position = 0;
@@ -88,7 +90,8 @@ export function readSnapshot(path: string): PeopleIndex {
       read(slots);
       read(values);
     }));
-    return PeopleIndex.fromParts({ userIds, terms: header.terms, lists, activities, termCount, maxima });
+    const index = PeopleIndex.fromParts({ userIds, terms: header.terms, lists, activities, termCount, maxima });
+    return { index, meta: header.meta ?? {} };
   } finally {
     closeSync(fd);
   }

@@ -21,8 +21,9 @@ describe('snapshots', () => {
     for (const a of answers.slice(0, half)) add(index, a);
     index.forget(answers[0]!.userId); // a person with stale, zeroed postings: merged away in the snapshot
     const path = join(dir, 'people.snapshot');
-    writeSnapshot(index, path);
-    const read = readSnapshot(path);
+    writeSnapshot(index, path, { takenAt: 123 });
+    const { index: read, meta } = readSnapshot(path);
+    expect(meta).toEqual({ takenAt: 123 });
     expect(read.size).toEqual(index.size);
     // both go on with the rest of the history (the snapshot's unsettled answers settle as the original's)
     for (const a of answers.slice(half)) {

@@ -1,7 +1,8 @@
-import { Channels, getCorpusStats, loadAskers, loadAskTimes, PgListener } from '@qr/db';
+import { existsSync } from 'node:fs';
+import { Channels, databaseIdentity, getCorpusStats, listPeopleChangedSince, loadAskers, loadAskTimes, loadLastAsked, PgListener } from '@qr/db';
 import type { Log } from '@qr/lemur';
 import {
-  AskLedger, decide, DEFAULT_MODEL, PeopleIndex, whyNotAsk, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type Decision, type ExtractedTerms,
+  AskLedger, decide, DEFAULT_MODEL, PeopleIndex, readSnapshot, whyNotAsk, writeSnapshot, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type Decision, type ExtractedTerms,
   type RankingModel,
 } from '@qr/matching';
 import pg from 'pg';
@@ -16,6 +17,13 @@ const LEDGER_DAYS = 7;
 /** The most active people are chosen again this often, and at most this often when someone's answering changed. */
 const ACTIVE_REFRESH_MS = 5_000;
 const ACTIVE_CHANGED_REFRESH_MS = 1_000;
+/**
+ * A snapshot holds every change committed before it was taken, but one whose transaction was still
+ * committing then may carry an earlier time: people changed this long before are read again too.
+ */
+const SNAPSHOT_MARGIN_MS = 5 * 60_000;
+/** People read again from Postgres per query, after a snapshot. */
+const REREAD_BATCH = 2_000;
 
 export interface LivePeopleOptions {
   databaseUrl: string;
@@ -29,6 +37,12 @@ export interface LivePeopleOptions {
   corpusRefreshMs?: number;
   /** First delay before reconnecting the LISTEN connection after it failed (doubling up to 30 s). Default 500 ms. */
   reconnectDelayMs?: number;
+  /**
+   * A file to start from (MATCHER_SNAPSHOT): everyone as the engine holds them, written after a full
+   * load and when closing, read at start instead of loading everyone from Postgres (a million people:
+   * seconds, not minutes), then everyone changed since it was taken read again from Postgres.
+   */
+  snapshot?: string;
 }
 
 /**
@@ -62,6 +76,8 @@ export class LivePeople implements PeopleSource {
    */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** everyone was loaded once (a snapshot written before would hold nobody) */
+  private loaded = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -86,7 +102,7 @@ export class LivePeople implements PeopleSource {
     const people = new LivePeople(pool, options);
     try {
       await people.listener.start();
-      await people.reloadAll();
+      await people.reloadAll(true);
     } catch (error) {
       await people.close();
       throw error;
@@ -113,7 +129,10 @@ export class LivePeople implements PeopleSource {
     this.closed = true;
     clearTimeout(this.corpusTimer);
     await this.queue;
+    // what it holds now is current unless a change is waiting to be applied or the LISTEN connection is down
+    const current = !this.pendingPeople.size && !this.pendingQuestions.size && this.listener.failingForMs() === 0 && this.loaded;
     await this.listener.close();
+    if (this.options.snapshot && current) await this.saveSnapshot(Date.now());
   }
 
   /** Re-reads the document frequencies now rather than at the next paced re-read (corpusRefreshDelay). */
@@ -222,10 +241,13 @@ export class LivePeople implements PeopleSource {
     return run;
   }
 
-  private reloadAll(): Promise<void> {
+  /** Everything read again: everyone from Postgres, or (at start, given a snapshot) from the snapshot and who changed since. */
+  private reloadAll(mayUseSnapshot = false): Promise<void> {
     return this.inOrder(async () => {
+      const started = Date.now();
+      const fromSnapshot = mayUseSnapshot ? await this.readSnapshot() : undefined;
       const [index, asks, preferences] = await Promise.all([
-        loadIndex(this.pool),
+        fromSnapshot ?? loadIndex(this.pool),
         loadAskTimes(this.pool, LEDGER_DAYS, undefined),
         loadPreferences(this.pool, undefined),
         this.loadCorpus(),
@@ -237,7 +259,58 @@ export class LivePeople implements PeopleSource {
       this.ledger = ledger;
       this.preferences = preferences;
       this.mostActive = { at: Number.NEGATIVE_INFINITY, userIds: [], stale: true };
+      this.loaded = true;
+      // everyone was read as of `started` (changes after it are notified, and applied next)
+      if (this.options.snapshot && mayUseSnapshot && !fromSnapshot) await this.saveSnapshot(started);
     });
+  }
+
+  /**
+   * The snapshot, if there is one of this database: people changed since it was taken (less
+   * SNAPSHOT_MARGIN_MS) read again as a refresh reads them, and everyone's last question. Undefined
+   * (everyone is then loaded from Postgres) when there is none, it is another database's, or unreadable.
+   */
+  private async readSnapshot(): Promise<PeopleIndex | undefined> {
+    const path = this.options.snapshot;
+    if (!path || !existsSync(path)) return undefined;
+    const { log } = this.options;
+    const started = performance.now();
+    try {
+      const { index, meta } = readSnapshot(path);
+      const database = await databaseIdentity(this.pool);
+      if (meta.database !== database || typeof meta.takenAt !== 'number') {
+        log.warn({ path, database, snapshotOf: meta.database }, 'the snapshot is of another database (or has no time): loading everyone from Postgres');
+        return undefined;
+      }
+      const changed = await listPeopleChangedSince(this.pool, new Date(meta.takenAt - SNAPSHOT_MARGIN_MS));
+      for (let i = 0; i < changed.length; i += REREAD_BATCH) {
+        const batch = changed.slice(i, i + REREAD_BATCH);
+        const people = await loadPeople(this.pool, batch);
+        for (const userId of batch) {
+          const person = people.get(userId);
+          if (person) index.setPerson(userId, person.terms, person.activity);
+          else index.forget(userId);
+        }
+      }
+      for (const { userId, at } of await loadLastAsked(this.pool, undefined)) index.asked(userId, at);
+      log.info({ path, takenAt: new Date(meta.takenAt).toISOString(), changedSince: changed.length, ms: Math.round(performance.now() - started) }, 'people read from the snapshot');
+      return index;
+    } catch (error) {
+      log.warn({ err: error, path }, 'the snapshot cannot be read: loading everyone from Postgres');
+      return undefined;
+    }
+  }
+
+  /** Writes what the engine holds, as of `takenAt` (every change committed before it is in it). A failure is logged, not thrown. */
+  private async saveSnapshot(takenAt: number): Promise<void> {
+    const path = this.options.snapshot as string;
+    const started = performance.now();
+    try {
+      writeSnapshot(this.index, path, { takenAt, database: await databaseIdentity(this.pool) });
+      this.options.log.info({ path, ...this.index.size, ms: Math.round(performance.now() - started) }, 'people snapshot written');
+    } catch (error) {
+      this.options.log.warn({ err: error, path }, 'the people snapshot could not be written');
+    }
   }
 
   /** (Re)loads these people: terms, activity, preferences. */

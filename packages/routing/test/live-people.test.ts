@@ -1,7 +1,10 @@
 import { activateRankingModel, createPool, insertRankingModel, recordMatches, updatePreferences, type Pool } from '@qr/db';
 import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
-import { createMessage, silentLog } from '@qr/lemur';
+import { createMessage, silentLog, type Log } from '@qr/lemur';
 import { DEFAULT_ASK_BUDGET, FEATURES, modelOf } from '@qr/matching';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { corpusRefreshDelay, decideMatches, LivePeople, PgPeople } from '../src/index.js';
 import { loadIndex, loadPeople } from '../src/people-loader.js';
@@ -159,4 +162,47 @@ it('loads everyone by COPY exactly as it loads some people by query: terms (what
     expect(fromCopy).toEqual(fromQuery);
   }
   for (const term of odd) expect(index.values(someone, term)?.expertise).toBe(0.123456789012345);
+});
+
+it('starts from a snapshot of its database: everyone as loaded, and who changed since it was taken read again', { timeout: 60_000 }, async () => {
+  const messages: string[] = [];
+  const log: Log = { debug() {}, info: (_o, msg) => void messages.push(msg ?? ''), warn: (_o, msg) => void messages.push(msg ?? ''), error() {}, child: () => log };
+  const path = join(mkdtempSync(join(tmpdir(), 'qr-people-')), 'people.snapshot');
+  const options = { databaseUrl: db.url, log, budget: DEFAULT_ASK_BUDGET, snapshot: path };
+  const first = await LivePeople.start(pool, options); // no snapshot yet: everyone from Postgres, then written
+  expect(existsSync(path)).toBe(true);
+  await first.close(); // written again
+  // while no matcher runs: someone new answers, someone known answers again
+  const asker = await c.user('snap-asker');
+  const newcomer = await c.user('snap-newcomer');
+  await c.answer(await c.ask(asker, 'Gose with coriander and salt', 'salt coriander gose sour', ['gose', 'sour'], 0.1), newcomer);
+  messages.length = 0;
+  live = await LivePeople.start(pool, options);
+  expect(messages).toContain('people read from the snapshot');
+  expect(messages).not.toContain('people snapshot written');
+  await expectSameDecisions(asker);
+  // it holds what loading everyone from Postgres gives (the newcomer's terms among them)
+  const fresh = await LivePeople.start(pool, { databaseUrl: db.url, log: silentLog, budget: DEFAULT_ASK_BUDGET });
+  expect(live.size).toEqual(fresh.size);
+  await fresh.close();
+  const gose = { title: 'Gose: how much coriander?', body: 'salt and coriander in a gose', tags: ['gose'] };
+  const pg = new PgPeople(pool, silentLog, DEFAULT_ASK_BUDGET);
+  expect((await decideMatches(live, { ...gose, askerId: asker }, 40)).decision.matches.map((m) => m.userId))
+    .toEqual((await decideMatches(pg, { ...gose, askerId: asker }, 40)).decision.matches.map((m) => m.userId));
+  await live.close();
+
+  // a snapshot of another database is not used
+  const other = await createTestDatabase(adminUrl);
+  const otherPool = createPool(other.url, { onError: () => {} });
+  try {
+    messages.length = 0;
+    const elsewhere = await LivePeople.start(otherPool, { ...options, databaseUrl: other.url });
+    expect(messages).toContain('the snapshot is of another database (or has no time): loading everyone from Postgres');
+    expect(elsewhere.size.people).toBe(0);
+    await elsewhere.close();
+  } finally {
+    await otherPool.end();
+    await other.drop();
+  }
+  live = undefined;
 });

@@ -11,6 +11,8 @@ export interface MatcherConfig extends CommonConfig {
   askBudget: AskBudgetPolicy;
   /** MATCHER_GIVE_UP_SECONDS: without its LISTEN connection this long, the matcher exits (default 120). */
   giveUpMs: number;
+  /** MATCHER_SNAPSHOT: a file to start from and to write people to (at start after a full load, and when stopping); unset: none. */
+  snapshot: string | undefined;
 }
 
 export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
@@ -25,5 +27,6 @@ export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
       minAsksPerWeek: parsePositiveInt('MATCHER_MIN_ASKS_PER_WEEK', env.MATCHER_MIN_ASKS_PER_WEEK, DEFAULT_ASK_BUDGET.minAsksPerWeek),
     },
     giveUpMs: parsePositiveInt('MATCHER_GIVE_UP_SECONDS', env.MATCHER_GIVE_UP_SECONDS, 120) * 1000,
+    snapshot: env.MATCHER_SNAPSHOT || undefined,
   };
 }

@@ -17,6 +17,7 @@ const matcher = await startMatcher({
   healthHost: config.host,
   metricsToken: config.metricsToken,
   giveUpMs: config.giveUpMs,
+  snapshot: config.snapshot,
   // exit non-zero so that a restart policy (Docker's, systemd's, Kubernetes') starts a fresh one
   onUnrecoverable: () => void matcher.close().finally(() => process.exit(1)),
 });

@@ -44,6 +44,9 @@ export const servicePermissions = {
       term_document_frequency: ['select', 'insert', 'update'],
       user_expertise: ['select', 'insert', 'update'],
       answer_contributions: ['select', 'insert'],
+      // when people changed (countAnswer), read by a matcher starting from a snapshot
+      people_changes: ['select', 'insert', 'update'],
+      database_identity: ['select'],
       // ask limits and pauses, and the model to rank with: read, never written
       user_preferences: ['select'],
       ranking_models: ['select'],
