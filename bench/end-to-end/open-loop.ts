@@ -23,6 +23,8 @@ import { createTestDatabase } from '@qr/db/testing';
 import { RabbitManagement } from '@qr/lemur';
 import { freePort } from '@qr/runtime';
 import pg from 'pg';
+import { syntheticDatabaseName } from '../matching/community-pg.js';
+import { syntheticEnd } from '../matching/synthetic.js';
 import { writeCommunity, type CommunityStats } from './community.js';
 import { percentile } from '../stats.js';
 
@@ -42,6 +44,15 @@ const SEARCH_STEPS = Number(env.BENCH_SEARCH_STEPS ?? 3);
 const MATCHERS = Number(env.BENCH_MATCHERS ?? 1);
 /** Only one step at this rate (for profiling); no search. */
 const FIXED_RATE = env.BENCH_FIXED_RATE ? Number(env.BENCH_FIXED_RATE) : undefined;
+/**
+ * BENCH_SYNTHETIC_PEOPLE=1000000: the synthetic community of that size that bench/matching/live-at-scale.ts
+ * made (its template database, today's, must exist) instead of the copied beer dump.
+ */
+const SYNTHETIC_PEOPLE = env.BENCH_SYNTHETIC_PEOPLE ? Number(env.BENCH_SYNTHETIC_PEOPLE) : undefined;
+/** BENCH_MATCHER_SNAPSHOT=DIR: each matcher starts from (and writes) a people snapshot there (MATCHER_SNAPSHOT). */
+const MATCHER_SNAPSHOTS = env.BENCH_MATCHER_SNAPSHOT;
+/** How long a service may take to be ready (a million people loaded from Postgres take minutes). */
+const START_SECONDS = Number(env.BENCH_START_SECONDS ?? 60);
 /** Extra node flags for the matcher processes, e.g. --cpu-prof. */
 const MATCHER_NODE_FLAGS = env.BENCH_MATCHER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 const rabbit = { management: 'http://127.0.0.1:15672', stomp: env.BENCH_STOMP_URL ?? 'stomp://127.0.0.1:61613', login: 'guest', passcode: 'guest' };
@@ -49,14 +60,19 @@ const rabbit = { management: 'http://127.0.0.1:15672', stomp: env.BENCH_STOMP_UR
 // ---- the community: 10,000 people with the dump's history, imported as any dump is -----------------
 // The import takes minutes (expertise is built answer by answer, with the matcher's own functions),
 // so the imported database is kept as a template, named after what it was made from, and copied.
-const copies = Math.ceil(USERS / 700); // the dump has ~710 people who asked or answered
+const copies = Math.ceil(USERS / 700);
 const migrations = readdirSync(path.join(root, 'migrations')).sort().join(',');
 const key = createHash('sha256').update(`${USERS}|${copies}|${statSync(posts).size}|${migrations}|${new Date().toISOString().slice(0, 10)}`).digest('hex').slice(0, 12);
-const templateName = `bench_e2e_${key}`;
 const adminClient = new pg.Client({ connectionString: admin });
 await adminClient.connect();
+// (live-at-scale.ts makes it with its default seed)
+const synthetic = SYNTHETIC_PEOPLE
+  ? syntheticDatabaseName({ people: SYNTHETIC_PEOPLE, seed: 20240501 + SYNTHETIC_PEOPLE, end: syntheticEnd() }, readdirSync(path.join(root, 'migrations')).length)
+  : undefined;
+const templateName = synthetic ?? `bench_e2e_${key}`;
 const { rowCount: haveTemplate } = await adminClient.query('select 1 from pg_database where datname = $1', [templateName]);
 let community: CommunityStats;
+if (synthetic && !haveTemplate) throw new Error(`no database ${synthetic}: make it with npx tsx bench/matching/live-at-scale.ts --sizes=${SYNTHETIC_PEOPLE}`);
 if (!haveTemplate) {
   const work = path.join(tmpdir(), `qr-bench-e2e-${randomUUID()}`);
   mkdirSync(work, { recursive: true });
@@ -77,7 +93,8 @@ if (!haveTemplate) {
   process.stderr.write(`using the imported community in template database ${templateName}\n`);
 }
 const { rows: [comment] } = await adminClient.query<{ c: string }>('select shobj_description(oid, \'pg_database\') as c from pg_database where datname = $1', [templateName]);
-community = JSON.parse(comment!.c) as CommunityStats;
+const described = JSON.parse(comment!.c) as CommunityStats & { people?: number };
+community = synthetic ? { questions: described.questions, answers: described.answers, distinctUsers: described.people ?? 0 } : described;
 const dbName = `bench_e2e_run_${randomUUID().replaceAll('-', '')}`;
 await adminClient.query(`create database ${dbName} template ${templateName}`);
 const dbUrl = new URL(admin);
@@ -90,7 +107,7 @@ const db = {
 const pool = new pg.Pool({ connectionString: db.url, max: 4 });
 const { rows: people } = await pool.query<{ id: number }>('select id from users');
 const { rows: sample } = await pool.query<{ title: string; body: string; tags: string[] }>(
-  "select title, body, tags from questions where source = 'bench' order by random() limit 2000",
+  `select title, body, tags from questions ${synthetic ? '' : "where source = 'bench'"} order by random() limit 2000`,
 );
 
 // ---- the system: api and matcher processes on RabbitMQ and Postgres ---------------------------------
@@ -149,7 +166,8 @@ api.catch(() => {}); // handled by the Promise.all below; not an unhandled rejec
 const matchers: Promise<void>[] = [];
 for (let i = 0; i < MATCHERS; i++) {
   const healthPort = await freePort();
-  const matcher = start(`matcher-${i + 1}`, 'services/matcher/src/main.ts', { ...serviceEnv, HEALTH_PORT: String(healthPort) }, healthPort);
+  const snapshot = MATCHER_SNAPSHOTS ? path.join(MATCHER_SNAPSHOTS, `matcher-${i + 1}.snapshot`) : '';
+  const matcher = start(`matcher-${i + 1}`, 'services/matcher/src/main.ts', { ...serviceEnv, HEALTH_PORT: String(healthPort), MATCHER_SNAPSHOT: snapshot }, healthPort);
   matcher.catch(() => {}); // handled by the Promise.all below
   matchers.push(matcher);
 }
@@ -395,13 +413,13 @@ async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, 
   const show = (chunk: Buffer): boolean => process.stderr.write(`[${name}] ${chunk.toString()}`);
   child.stdout?.on('data', show);
   child.stderr?.on('data', show);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + START_SECONDS * 1000;
   for (;;) {
     if (stopping) throw new Stopped();
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     const ready = await fetch(`http://127.0.0.1:${readyPort}/readyz`).then((r) => r.ok, () => false);
     if (ready) return;
-    if (Date.now() > deadline) throw new Error(`${name} not ready within 60 s`);
+    if (Date.now() > deadline) throw new Error(`${name} not ready within ${START_SECONDS} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

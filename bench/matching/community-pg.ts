@@ -83,6 +83,11 @@ function escapeField(text: string): string {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** The name of the database a benchmark keeps a community in: its size, seed, last day and migration count. */
+export function syntheticDatabaseName(spec: SyntheticSpec, migrations: number): string {
+  return `bench_synth_${spec.people}_${spec.seed}_${new Date(spec.end).toISOString().slice(0, 10).replaceAll('-', '')}_m${migrations}`;
+}
+
 /** Writes the community; the database must be migrated and hold no users, questions or answers. */
 export async function writeSyntheticCommunity(pool: pg.Pool, spec: SyntheticSpec, onProgress?: (people: number) => void): Promise<SyntheticStats> {
   if (spec.people < 2) throw new Error('a community needs two people at least (questions are asked by someone else)');

@@ -5,7 +5,7 @@
  * - the matcher process (services/matcher, as deployed, on RabbitMQ): from spawn to /readyz, its
  *   "people loaded" time, and its resident memory once ready (VmRSS) and at its peak (VmHWM), loading
  *   everyone from Postgres, and again starting from a snapshot (MATCHER_SNAPSHOT) written by a start before;
- * - in this process, LivePeople (the matcher's people source) started on the same database, and
+ * - in this process, LivePeople (the matcher's people source) started from that snapshot, and
  *   `decide` (ranking, budgets, reasons: the matcher's whole per-question engine work, Postgres
  *   aside) timed on synthetic questions: p50/p95/p99/max.
  * Prints tables and writes bench/results/live-at-scale.json.
@@ -25,8 +25,8 @@ import { LivePeople } from '@qr/routing';
 import { freePort } from '@qr/runtime';
 import pg from 'pg';
 import { percentile } from '../stats.js';
-import { writeSyntheticCommunity, type SyntheticStats } from './community-pg.js';
-import { Synth, textOf } from './synthetic.js';
+import { syntheticDatabaseName, writeSyntheticCommunity, type SyntheticStats } from './community-pg.js';
+import { Synth, syntheticEnd, textOf } from './synthetic.js';
 
 function arg(name: string, fallback: string): string {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -40,8 +40,7 @@ const MATCH_LIMIT = 10;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const rabbit = { management: 'http://127.0.0.1:15672', stomp: 'stomp://127.0.0.1:61613', login: 'guest', passcode: 'guest' };
-const DAY_MS = 86_400_000;
-const end = Math.floor(Date.now() / DAY_MS) * DAY_MS; // the history ends at today's midnight (UTC)
+const end = syntheticEnd();
 
 const adminClient = new pg.Client({ connectionString: admin });
 await adminClient.connect();
@@ -53,8 +52,8 @@ const urlOf = (name: string): string => {
 
 /** The community of `people` as a database, made once per size, seed, day and migration set. */
 async function community(people: number): Promise<{ url: string; stats: SyntheticStats; loadSeconds?: number }> {
-  const migrations = readdirSync(join(root, 'migrations')).length;
-  const name = `bench_synth_${people}_${SEED}_${new Date(end).toISOString().slice(0, 10).replaceAll('-', '')}_m${migrations}`;
+  const spec = { people, seed: SEED + people, end };
+  const name = syntheticDatabaseName(spec, readdirSync(join(root, 'migrations')).length);
   const { rows } = await adminClient.query<{ c: string | null }>("select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1", [name]);
   if (rows[0]?.c) return { url: urlOf(name), stats: JSON.parse(rows[0].c) as SyntheticStats };
   await adminClient.query(`drop database if exists ${name} with (force)`);
@@ -62,7 +61,7 @@ async function community(people: number): Promise<{ url: string; stats: Syntheti
   await migrate(urlOf(name));
   const pool = createPool(urlOf(name), { max: 8, onError: () => {} });
   const started = performance.now();
-  const stats = await writeSyntheticCommunity(pool, { people, seed: SEED + people, end }, (n) => process.stderr.write(`  ${n.toLocaleString('en')} people written\r`));
+  const stats = await writeSyntheticCommunity(pool, spec, (n) => process.stderr.write(`  ${n.toLocaleString('en')} people written\r`));
   const loadSeconds = (performance.now() - started) / 1000;
   await pool.end();
   await adminClient.query(`comment on database ${name} is '${JSON.stringify({ ...stats, loadSeconds })}'`);
@@ -98,9 +97,11 @@ async function matcherStart(url: string, snapshot?: string): Promise<{ readySeco
   };
   child.stdout.on('data', read);
   child.stderr.on('data', read);
+  const deadline = Date.now() + 20 * 60_000;
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the matcher exited with ${child.exitCode}: ${output.slice(-2000)}`);
+      if (Date.now() > deadline) throw new Error(`the matcher was not ready within 20 minutes: ${output.slice(-2000)}`);
       if (await fetch(`http://127.0.0.1:${healthPort}/readyz`).then((r) => r.ok, () => false)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -127,10 +128,9 @@ for (const people of SIZES) {
   const snapshot = join(mkdtempSync(join(tmpdir(), 'qr-live-')), 'people.snapshot');
   await matcherStart(url, snapshot);
   const fromSnapshot = await matcherStart(url, snapshot);
-  rmSync(dirname(snapshot), { recursive: true, force: true });
   const pool = createPool(url, { max: 4, onError: () => {} }); // bigint ids as numbers, as every service reads them
   const started = performance.now();
-  const live = await LivePeople.start(pool, { databaseUrl: url, log: silentLog, budget: DEFAULT_ASK_BUDGET });
+  const live = await LivePeople.start(pool, { databaseUrl: url, log: silentLog, budget: DEFAULT_ASK_BUDGET, snapshot });
   const startSeconds = (performance.now() - started) / 1000;
   const size = live.size;
   const gen = new Synth(SEED + 1);
@@ -142,7 +142,8 @@ for (const people of SIZES) {
     await live.decide(question, askerId, MATCH_LIMIT);
     if (i >= WARMUP) decideMs.push(performance.now() - t);
   }
-  await live.close();
+  await live.close(); // (writes the snapshot again, as a matcher stopping does)
+  rmSync(dirname(snapshot), { recursive: true, force: true });
   await pool.end();
   const row = { ...shape, people, bulkLoadSeconds: loadSeconds, matcher: process_, matcherFromSnapshot: fromSnapshot, inProcessStartSeconds: startSeconds, index: size, decideMs: stats(decideMs) };
   results.push(row);

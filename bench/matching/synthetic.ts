@@ -10,6 +10,9 @@ export const DAY_MS = 86_400_000;
 export const NOW = Date.parse('2026-06-01T00:00:00Z');
 export const HISTORY_DAYS = 5 * 365;
 
+/** Where a community kept in Postgres ends: today's midnight (UTC), so the matcher ranks it as recent. */
+export const syntheticEnd = (): number => Math.floor(Date.now() / DAY_MS) * DAY_MS;
+
 // ---------- random numbers ----------
 
 /** sfc32: small, fast, seedable. */
