@@ -2,8 +2,13 @@ import { HELD_MAXIMA } from './held.js';
 import { weightVector, type RankingModel } from './model.js';
 import type { PersonActivity } from './person-activity.js';
 
-/** How long one table's bounds hold: it is rebuilt for the next window (and for another model). */
-export const PRIOR_WINDOW_MS = 10 * 60_000;
+/**
+ * How long one table's bounds hold: it is rebuilt for the next window (and for another model). A
+ * rebuild reads everyone (~2 s for a million people, blocking): rare. Bounds over a longer window are
+ * no looser for the usual signs (decaying counts weigh up, days since weigh down: both at their best
+ * at the window's start), only for weights of the other sign.
+ */
+export const PRIOR_WINDOW_MS = 2 * 60 * 60_000;
 
 /** People per bucket when a table is built: a question reads the top buckets whole. */
 export const BUCKET_SIZE = 256;

@@ -255,6 +255,8 @@ export class LivePeople implements PeopleSource {
       ]);
       const ledger = new AskLedger();
       for (const ask of asks) ledger.record(ask.userId, ask.at, ask.questionId);
+      // the ranking's prior bounds are made now, not at the first question (a million people: seconds)
+      index.priorTable(this.active.model, Date.now());
       this.index = index;
       this.ledger = ledger;
       this.preferences = preferences;
@@ -338,6 +340,7 @@ export class LivePeople implements PeopleSource {
     const next = await loadActiveModel(this.pool, this.options.log);
     if (next.version !== this.active.version) this.options.log.info({ version: next.version ?? 'default' }, 'ranking with a new model');
     this.active = next;
+    this.index.priorTable(next.model, Date.now()); // its bounds for the new weights, before the next question
   }
 
   private async loadCorpus(): Promise<void> {
