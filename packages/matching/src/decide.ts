@@ -1,6 +1,7 @@
 import { chooseAsks, type PassReason } from './budget.js';
 import type { PeopleIndex } from './people-index.js';
 import type { Match, RankInput } from './ranked.js';
+import { reasonsFor } from './reasons.js';
 import { ranking } from './top-k.js';
 
 export interface Decision {
@@ -21,7 +22,7 @@ const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
 export function decide(index: PeopleIndex, input: RankInput, limit: number, whyNot: (userId: number) => PassReason | undefined): Decision {
   const { asks, passed } = chooseAsks(ranking(index, input), limit, whyNot); // read only as far as needed
   const matches = asks.map(({ userId, score, passedOver }) => {
-    const reasons = index.reasons(userId, input);
+    const reasons = reasonsFor(index, userId, input);
     return { userId, score: round4(score), reasons: passedOver.length ? { ...reasons, passedOver } : reasons };
   });
   return { matches, passed };

@@ -15,3 +15,4 @@ export {
   AskLedger, chooseAsks, DEFAULT_ASK_BUDGET, weeklyBudget, whyNotAsk, type Ask, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type PassReason,
 } from './budget.js';
 export { decide, type Decision } from './decide.js';
+export { reasonsFor } from './reasons.js';

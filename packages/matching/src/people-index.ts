@@ -1,28 +1,17 @@
-import { valuesHeld, type TermValues } from './contribution.js';
-import { TAG_PREFIX } from './extract-terms.js';
-import { CONTENT_FEATURES, FEATURES, questionLookups, type Channel, type Lookup } from './features.js';
-import { scoreOf, weightVector, type RankingModel } from './model.js';
-import { bestFirst, type FeatureInput, type MatchReasons, type RankInput, type Scored } from './ranked.js';
 import { ActivityTable } from './activity-table.js';
-import { PersonActivity, type AnswerFact } from './person-activity.js';
+import type { BoundLookup } from './bound-lookup.js';
+import { valuesHeld, type TermValues } from './contribution.js';
+import { ExhaustiveRanker } from './exhaustive.js';
+import { CONTENT_FEATURES, type Channel, type Lookup } from './features.js';
 import { HELD_MAXIMA, heldOf } from './held.js';
+import type { RankingModel } from './model.js';
+import { PersonActivity, type AnswerFact } from './person-activity.js';
 import { PostingList } from './posting-list.js';
 import { PriorTable } from './prior-table.js';
+import type { FeatureInput, RankInput, Scored } from './ranked.js';
 
 const CHANNEL_AT: Record<Channel, number> = { expertise: 0, recent: 1, tagRecent: 2 };
-const MAX_REASONS = 5;
 
-/** A lookup tied to the index: its key's postings, which of their values it reads, what it adds where. */
-export interface BoundLookup {
-  list: PostingList | undefined;
-  /** the value's place in a posting (always below list.width: lookups of values a key cannot hold are dropped) */
-  offset: number;
-  scale: number;
-  features: number[];
-  coefficients: number[];
-  /** which of a person's value maxima (maxOf) bounds the values it reads */
-  held: number;
-}
 
 /** An index's state, as a snapshot holds it. */
 export interface IndexParts {
@@ -44,7 +33,7 @@ export interface IndexParts {
  * the values its kind holds, sorted by slot); `termCount` says how many terms a slot holds. A person's
  * postings are replaced in O(their terms x log), an answer is added in O(its terms x log).
  *
- * rank() reads every posting of the question's lookups into per-slot content features, adds each
+ * rank() (exhaustive.ts) reads every posting of the question's lookups into per-slot content features, adds each
  * candidate's activity features, and scores them with the model; candidates are whoever holds a
  * looked-up value above 0, plus `extra`. top-k.ts reads the same ranking only as far as needed, and
  * rank-reference.ts computes it from plain maps (the tests' oracle).
@@ -57,11 +46,7 @@ export class PeopleIndex {
   private lists: PostingList[] = [];
   /** per slot: how many lists hold a value above 0 for it (so a replaced person's stale terms are looked for only when there are some) */
   private termCount = new Int32Array(1024);
-  private acc = new Float64Array(1024 * CONTENT_FEATURES);
-  private mark = new Int32Array(1024);
-  /** the candidates a question found (gather), one place per slot */
-  private found = new Int32Array(1024);
-  private epoch = 0;
+  private readonly exhaustive = new ExhaustiveRanker(this);
   private postingCount = 0;
   /** the last person slot() was asked for */
   private lastUser = Number.NaN;
@@ -80,7 +65,7 @@ export class PeopleIndex {
   get bytes(): { postings: number; activity: number; perSlot: number } {
     let postings = 0;
     for (const list of this.lists) postings += list.bytes;
-    const perSlot = this.acc.byteLength + this.mark.byteLength + this.found.byteLength + this.maxima.byteLength;
+    const perSlot = this.exhaustive.bytes + this.maxima.byteLength;
     return { postings, activity: this.activities.bytes, perSlot: perSlot + this.termCount.byteLength };
   }
 
@@ -109,9 +94,6 @@ export class PeopleIndex {
     index.termCount.set(parts.termCount);
     index.maxima = new Float64Array(room * HELD_MAXIMA);
     index.maxima.set(parts.maxima);
-    index.acc = new Float64Array(room * CONTENT_FEATURES);
-    index.mark = new Int32Array(room);
-    index.found = new Int32Array(room);
     return index;
   }
 
@@ -234,23 +216,14 @@ export class PeopleIndex {
     this.priors.changed(slot, new PersonActivity(this.activities, slot));
   }
 
-  /** Every candidate's feature row (FEATURES order), in the order they were found. */
+  /** Every candidate's feature row (FEATURES order), in the order they were found (exhaustive.ts). */
   features(input: FeatureInput): { userIds: number[]; rows: Float64Array[] } {
-    const userIds: number[] = [];
-    const rows: Float64Array[] = [];
-    this.eachCandidate(input, (userId, row) => {
-      userIds.push(userId);
-      rows.push(Float64Array.from(row));
-    });
-    return { userIds, rows };
+    return this.exhaustive.features(input);
   }
 
-  /** Every candidate, best first (score desc, then userId asc). */
+  /** Every candidate, best first (score desc, then userId asc): the exhaustive ranking (exhaustive.ts; top-k.ts reads it lazily). */
   rank(input: RankInput): Scored[] {
-    const weights = weightVector(input.model);
-    const scored: Scored[] = [];
-    this.eachCandidate({ ...input, mu: input.model.mu }, (userId, row) => scored.push({ userId, score: scoreOf(weights, row) }));
-    return scored.sort(bestFirst);
+    return this.exhaustive.rank(input);
   }
 
   // ---- what top-k.ts reads -----------------------------------------------------------------------
@@ -326,97 +299,6 @@ export class PeopleIndex {
     return hit;
   }
 
-  /** Each candidate's id and feature row, in the order they were found; the row is reused between calls. */
-  private eachCandidate(input: FeatureInput, each: (userId: number, row: Float64Array) => void): void {
-    const { slots, slotless } = this.gather(this.bind(questionLookups(input.question, input.stats, input.now, input.mu)), input);
-    const row = new Float64Array(FEATURES.length);
-    for (const slot of slots) {
-      for (let f = 0; f < CONTENT_FEATURES; f++) row[f] = this.acc[slot * CONTENT_FEATURES + f] as number;
-      new PersonActivity(this.activities, slot).writeFeatures(input.now, input.mu, row);
-      each(this.userIds[slot] as number, row);
-    }
-    if (slotless.length) {
-      row.fill(0);
-      new PersonActivity().writeFeatures(input.now, input.mu, row);
-      for (const userId of slotless) each(userId, row);
-    }
-  }
-
-  /** The question's words and tags that counted most for this person under the model, and their recent answering. */
-  reasons(userId: number, input: Pick<RankInput, 'question' | 'stats' | 'now' | 'model'>): MatchReasons {
-    const lookups = questionLookups(input.question, input.stats, input.now, input.model.mu);
-    const weights = weightVector(input.model);
-    const byTerm = new Map<string, number>();
-    for (const lookup of lookups) {
-      const held = this.values(userId, lookup.key);
-      if (!held) continue;
-      const l = Math.log1p(held[lookup.channel] * lookup.scale);
-      let add = 0;
-      for (const [f, coefficient] of lookup.targets) add += (weights[f] as number) * coefficient * l;
-      byTerm.set(lookup.term, (byTerm.get(lookup.term) ?? 0) + add);
-    }
-    const ordered = [...byTerm].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const reasons: MatchReasons = { terms: [], tags: [] };
-    for (const [term] of ordered) {
-      const isTag = term.startsWith(TAG_PREFIX);
-      const list = isTag ? reasons.tags : reasons.terms;
-      if (list.length < MAX_REASONS) list.push(input.question.surface.get(term) ?? (isTag ? term.slice(TAG_PREFIX.length) : term));
-    }
-    const recent = Math.round((this.activity(userId)?.recentAnswers(input.now) ?? 0) * 10) / 10;
-    if (recent > 0) reasons.recentAnswers = recent;
-    return reasons;
-  }
-
-  /** Sums the lookups into acc per slot; returns the candidates' slots (first-touch order) and extra people without a slot. */
-  private gather(lookups: readonly BoundLookup[], input: FeatureInput): { slots: Int32Array; slotless: number[] } {
-    const epoch = this.nextEpoch();
-    const { acc, mark } = this;
-    const excluded = new Set(input.exclude ?? []);
-    let found = 0;
-    const touch = (slot: number): void => {
-      mark[slot] = epoch;
-      acc.fill(0, slot * CONTENT_FEATURES, (slot + 1) * CONTENT_FEATURES);
-      this.found[found++] = slot; // found has a place for every slot
-    };
-    for (const { list, offset, scale, features, coefficients } of lookups) {
-      if (!list) continue;
-      const { slots: holders, values, size, width } = list;
-      const targetCount = features.length;
-      for (let i = 0; i < size; i++) {
-        const value = values[i * width + offset] as number;
-        if (!(value > 0)) continue;
-        const slot = holders[i] as number;
-        if (mark[slot] !== epoch) touch(slot);
-        const l = Math.log1p(value * scale);
-        for (let t = 0; t < targetCount; t++) {
-          const at = slot * CONTENT_FEATURES + (features[t] as number);
-          acc[at] = (acc[at] as number) + (coefficients[t] as number) * l;
-        }
-      }
-    }
-    const slotless = new Set<number>();
-    for (const userId of input.extra ?? []) {
-      const slot = this.slotByUser.get(userId);
-      if (slot === undefined) slotless.add(userId);
-      else if (mark[slot] !== epoch) touch(slot);
-    }
-    let kept = 0;
-    for (let i = 0; i < found; i++) {
-      const slot = this.found[i] as number;
-      if (!excluded.has(this.userIds[slot] as number)) this.found[kept++] = slot;
-    }
-    // a view of the index's own buffer: valid until the next question
-    return { slots: this.found.subarray(0, kept), slotless: [...slotless].filter((userId) => !excluded.has(userId)) };
-  }
-
-  private nextEpoch(): number {
-    if (this.epoch === 0x7fffffff) {
-      this.mark.fill(0);
-      this.epoch = 0;
-    }
-    return ++this.epoch;
-  }
-
   private slot(userId: number): number {
     if (userId === this.lastUser) return this.lastSlot; // rows come grouped by person when loading
     let slot = this.slotByUser.get(userId);
@@ -425,10 +307,7 @@ export class PeopleIndex {
       this.slotByUser.set(userId, slot);
       this.userIds.push(userId);
       this.activities.ensure(slot);
-      if (slot >= this.mark.length) {
-        this.mark = doubled(this.mark, Int32Array);
-        this.acc = doubled(this.acc, Float64Array);
-        this.found = doubled(this.found, Int32Array);
+      if (slot >= this.termCount.length) {
         this.maxima = doubled(this.maxima, Float64Array);
         this.termCount = doubled(this.termCount, Int32Array);
       }

@@ -1,7 +1,8 @@
 import { FEATURES, questionLookups } from './features.js';
 import { scoreOf, weightVector } from './model.js';
 import { HELD_MAXIMA } from './held.js';
-import type { BoundLookup, PeopleIndex } from './people-index.js';
+import type { BoundLookup } from './bound-lookup.js';
+import type { PeopleIndex } from './people-index.js';
 import type { RankInput, Scored } from './ranked.js';
 import { PersonActivity } from './person-activity.js';
 import type { PostingList } from './posting-list.js';

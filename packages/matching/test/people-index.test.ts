@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  answerContribution, DEFAULT_MODEL, extractTerms, FEATURES, modelOf, PeopleIndex, PersonActivity, rankReference, type RankInput, type RankingModel, type ReferencePerson,
+  answerContribution, DEFAULT_MODEL, extractTerms, FEATURES, modelOf, PeopleIndex, PersonActivity, rankReference, reasonsFor, type RankInput, type RankingModel, type ReferencePerson,
 } from '../src/index.js';
 import { community, referencePeople, START } from './random-community.js';
 
@@ -88,12 +88,12 @@ describe('what a question reaches', () => {
   });
 
   it('gives as reasons the question\'s words and tags that counted for the person, as the question spells them', () => {
-    const reasons = index.reasons(1, input(hops));
+    const reasons = reasonsFor(index, 1, input(hops));
     expect(reasons.tags).toEqual(['hops']);
     expect(reasons.terms).toContain('citra'); // a rare word they answered about; common ones count for little
     expect(reasons.terms.every((t) => ['dry', 'hopping', 'citra', 'late', 'hop', 'additions'].includes(t))).toBe(true);
     expect(reasons.recentAnswers).toBeGreaterThan(0);
-    expect(index.reasons(2, input(hops))).toMatchObject({ terms: [], tags: [] });
+    expect(reasonsFor(index, 2, input(hops))).toMatchObject({ terms: [], tags: [] });
   });
 
   it('adds nothing to anyone for an answer to one\'s own question', () => {
