@@ -1,3 +1,5 @@
+import { grown } from './typed-arrays.js';
+
 /** One answer, as far as a person's activity is concerned. Times are ms since the epoch. */
 export interface AnswerFact {
   at: number;
@@ -35,18 +37,19 @@ export class ActivityTable {
   hours: Uint32Array;
   readonly pending = new Map<number, AnswerFact[]>();
 
-  constructor(private capacity = 1) {
-    this.answers = new Int32Array(capacity);
-    this.last = new Float64Array(capacity).fill(Number.NEGATIVE_INFINITY);
-    this.lastPost = new Float64Array(capacity).fill(Number.NEGATIVE_INFINITY);
-    this.massValue = new Float64Array(capacity);
-    this.massAt = new Float64Array(capacity).fill(Number.NEGATIVE_INFINITY);
-    this.recentValue = new Float64Array(capacity);
-    this.recentAt = new Float64Array(capacity).fill(Number.NEGATIVE_INFINITY);
-    this.delayLogSum = new Float64Array(capacity);
-    this.settledCount = new Int32Array(capacity);
-    this.settledAccepted = new Int32Array(capacity);
-    this.hours = new Uint32Array(capacity * HOURS);
+  constructor(capacity = 1) {
+    this.answers = new Int32Array(0);
+    this.last = new Float64Array(0);
+    this.lastPost = new Float64Array(0);
+    this.massValue = new Float64Array(0);
+    this.massAt = new Float64Array(0);
+    this.recentValue = new Float64Array(0);
+    this.recentAt = new Float64Array(0);
+    this.delayLogSum = new Float64Array(0);
+    this.settledCount = new Int32Array(0);
+    this.settledAccepted = new Int32Array(0);
+    this.hours = new Uint32Array(0);
+    this.ensure(capacity - 1);
   }
 
   /** Every column, in a fixed order (hours last: HOURS values per row), for writing and reading snapshots. */
@@ -71,45 +74,39 @@ export class ActivityTable {
     return this.columns().reduce((sum, column) => sum + column.byteLength, 0);
   }
 
-  /** Makes room for row `row` (doubling). */
+  /** Rows this table has room for. */
+  private get capacity(): number {
+    return this.answers.length;
+  }
+
+  /** Makes room for row `row` (doubling); new rows read as no activity (times at -Infinity, the rest 0). */
   ensure(row: number): void {
     if (row < this.capacity) return;
     const capacity = Math.max(row + 1, this.capacity * 2);
-    const grow = <T extends Float64Array | Int32Array | Uint32Array>(from: T, per = 1, fill = 0): T => {
-      const next = new (from.constructor as new (n: number) => T)(capacity * per);
-      next.set(from);
-      if (fill !== 0) next.fill(fill, from.length);
-      return next;
-    };
-    const never = Number.NEGATIVE_INFINITY;
+    const never: readonly unknown[] = [this.last, this.lastPost, this.massAt, this.recentAt];
+    const grow = <T extends Float64Array | Int32Array | Uint32Array>(column: T): T =>
+      grown(column, capacity * this.widthOf(column), never.includes(column) ? Number.NEGATIVE_INFINITY : 0);
     this.answers = grow(this.answers);
-    this.last = grow(this.last, 1, never);
-    this.lastPost = grow(this.lastPost, 1, never);
+    this.last = grow(this.last);
+    this.lastPost = grow(this.lastPost);
     this.massValue = grow(this.massValue);
-    this.massAt = grow(this.massAt, 1, never);
+    this.massAt = grow(this.massAt);
     this.recentValue = grow(this.recentValue);
-    this.recentAt = grow(this.recentAt, 1, never);
+    this.recentAt = grow(this.recentAt);
     this.delayLogSum = grow(this.delayLogSum);
     this.settledCount = grow(this.settledCount);
     this.settledAccepted = grow(this.settledAccepted);
-    this.hours = grow(this.hours, HOURS);
-    this.capacity = capacity;
+    this.hours = grow(this.hours);
   }
 
   /** Row `to` becomes a copy of `from`'s row `at`. */
   copy(from: ActivityTable, at: number, to: number): void {
     this.ensure(to);
-    this.answers[to] = from.answers[at] as number;
-    this.last[to] = from.last[at] as number;
-    this.lastPost[to] = from.lastPost[at] as number;
-    this.massValue[to] = from.massValue[at] as number;
-    this.massAt[to] = from.massAt[at] as number;
-    this.recentValue[to] = from.recentValue[at] as number;
-    this.recentAt[to] = from.recentAt[at] as number;
-    this.delayLogSum[to] = from.delayLogSum[at] as number;
-    this.settledCount[to] = from.settledCount[at] as number;
-    this.settledAccepted[to] = from.settledAccepted[at] as number;
-    this.hours.set(from.hours.subarray(at * HOURS, (at + 1) * HOURS), to * HOURS);
+    const sources = from.columns();
+    this.columns().forEach((column, i) => {
+      const width = this.widthOf(column);
+      column.set((sources[i] as typeof column).subarray(at * width, (at + 1) * width), to * width);
+    });
     const pending = from.pending.get(at);
     if (pending?.length) this.pending.set(to, [...pending]);
     else this.pending.delete(to);

@@ -9,9 +9,9 @@ import { PersonActivity, type AnswerFact } from './person-activity.js';
 import { PostingList } from './posting-list.js';
 import { PriorTable } from './prior-table.js';
 import type { FeatureInput, RankInput, Scored } from './ranked.js';
+import { grown } from './typed-arrays.js';
 
 const CHANNEL_AT: Record<Channel, number> = { expertise: 0, recent: 1, tagRecent: 2 };
-
 
 /** An index's state, as a snapshot holds it. */
 export interface IndexParts {
@@ -24,7 +24,6 @@ export interface IndexParts {
   termCount: Int32Array;
   maxima: Float64Array;
 }
-
 
 /**
  * Everyone's terms and answering, in typed arrays, changing one person at a time: the ranking engine
@@ -308,8 +307,8 @@ export class PeopleIndex {
       this.userIds.push(userId);
       this.activities.ensure(slot);
       if (slot >= this.termCount.length) {
-        this.maxima = doubled(this.maxima, Float64Array);
-        this.termCount = doubled(this.termCount, Int32Array);
+        this.maxima = grown(this.maxima, this.maxima.length * 2);
+        this.termCount = grown(this.termCount, this.termCount.length * 2);
       }
     }
     this.lastUser = userId;
@@ -359,11 +358,4 @@ export class PeopleIndex {
     this.postingCount += delta;
     this.termCount[slot] = (this.termCount[slot] as number) + delta;
   }
-}
-
-/** A copy of a typed array at twice its length, the rest zero. */
-function doubled<T extends Float64Array | Int32Array>(from: T, Type: new (length: number) => T): T {
-  const next = new Type(from.length * 2);
-  next.set(from);
-  return next;
 }

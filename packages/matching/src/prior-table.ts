@@ -1,5 +1,6 @@
 import { HELD_MAXIMA } from './held.js';
 import { weightVector, type RankingModel } from './model.js';
+import { grown } from './typed-arrays.js';
 import type { PersonActivity } from './person-activity.js';
 
 /**
@@ -78,9 +79,9 @@ export class PriorTable {
     if (!this.model) return; // not built yet: the first prepare reads everyone
     if (slot >= this.bound.length) {
       const length = Math.max(slot + 1, this.bound.length * 2);
-      this.bound = grown(this.bound, length, 0);
+      this.bound = grown(this.bound, length);
       this.bucketOf = grown(this.bucketOf, length, -1);
-      this.placeOf = grown(this.placeOf, length, 0);
+      this.placeOf = grown(this.placeOf, length);
     }
     this.unplace(slot);
     this.bound[slot] = activity.priorBoundOver(this.weights, this.model.mu, this.from, this.until);
@@ -127,7 +128,7 @@ export class PriorTable {
     }
     let list = this.members[lo] as Int32Array;
     const n = this.counts[lo] as number;
-    if (n === list.length) this.members[lo] = list = grown(list, n * 2, 0);
+    if (n === list.length) this.members[lo] = list = grown(list, n * 2);
     list[n] = slot;
     this.counts[lo] = n + 1;
     this.bucketOf[slot] = lo;
@@ -148,12 +149,4 @@ export class PriorTable {
     this.counts[b] = last;
     this.bucketOf[slot] = -1;
   }
-}
-
-/** A copy at `length`, the rest filled with `fill`. */
-function grown<T extends Float64Array | Int32Array>(from: T, length: number, fill: number): T {
-  const next = new (from.constructor as new (n: number) => T)(length);
-  next.set(from);
-  next.fill(fill, from.length);
-  return next;
 }
