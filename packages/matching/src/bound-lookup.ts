@@ -8,6 +8,6 @@ export interface BoundLookup {
   scale: number;
   features: number[];
   coefficients: number[];
-  /** which of a person's value maxima (maxOf) bounds the values it reads */
+  /** which of a person's value maxima (held.ts) bounds the values it reads */
   held: number;
 }

@@ -3,7 +3,7 @@ import type { BoundLookup } from './bound-lookup.js';
 import { valuesHeld, type TermValues } from './contribution.js';
 import { ExhaustiveRanker } from './exhaustive.js';
 import { CONTENT_FEATURES, type Channel, type Lookup } from './features.js';
-import { HELD_MAXIMA, heldOf } from './held.js';
+import { HELD_MAXIMA, heldOf, type HeldMaxima } from './held.js';
 import type { RankingModel } from './model.js';
 import { PersonActivity, type AnswerFact } from './person-activity.js';
 import { PostingList } from './posting-list.js';
@@ -37,7 +37,7 @@ export interface IndexParts {
  * looked-up value above 0, plus `extra`. top-k.ts reads the same ranking only as far as needed, and
  * rank-reference.ts computes it from plain maps (the tests' oracle).
  */
-export class PeopleIndex {
+export class PeopleIndex implements HeldMaxima {
   private slotByUser = new Map<number, number>();
   private userIds: number[] = [];
   private activities = new ActivityTable(1024);
@@ -53,7 +53,7 @@ export class PeopleIndex {
   private readonly scratch = new Float64Array(3);
   /** per slot, HELD_MAXIMA values: at least each value the person holds, by kind (heldOf); a bound top-k.ts reads */
   private maxima = new Float64Array(1024 * HELD_MAXIMA);
-  /** everyone's prior bound, in order, for top-k.ts (made at the first ranking, kept current as people change) */
+  /** everyone's prior bound, in buckets, for top-k.ts (made at load or the first ranking, kept current as people change) */
   private readonly priors = new PriorTable();
 
   get size(): { people: number; terms: number; postings: number } {
@@ -242,7 +242,7 @@ export class PeopleIndex {
   }
 
   /** At least every value the person at `slot` holds of kind `held` (BoundLookup.held). */
-  maxOf(slot: number, held: number): number {
+  maximumOf(slot: number, held: number): number {
     return this.maxima[slot * HELD_MAXIMA + held] as number;
   }
 
@@ -264,7 +264,7 @@ export class PeopleIndex {
 
   /** Everyone's prior bound for `model` around `now` (made or remade as needed). */
   priorTable(model: RankingModel, now: number): PriorTable {
-    this.priors.prepare(model, now, this.userIds.length, (slot) => new PersonActivity(this.activities, slot), (slot, h) => this.maxima[slot * HELD_MAXIMA + h] as number);
+    this.priors.prepare(model, now, this.userIds.length, (slot) => new PersonActivity(this.activities, slot), this);
     return this.priors;
   }
 

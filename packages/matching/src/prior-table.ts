@@ -1,4 +1,4 @@
-import { HELD_MAXIMA } from './held.js';
+import { HELD_MAXIMA, type HeldMaxima } from './held.js';
 import { weightVector, type RankingModel } from './model.js';
 import { grown } from './typed-arrays.js';
 import type { PersonActivity } from './person-activity.js';
@@ -30,7 +30,7 @@ export const BUCKET_SIZE = 256;
  * - a person whose activity changes gets their bound recomputed and moves bucket at once (O(1));
  * - each bucket's value maxima are at least its members' (raised as people enter or their values grow).
  */
-export class PriorTable {
+export class PriorTable implements HeldMaxima {
   private key = '';
   private model: RankingModel | undefined;
   private weights: Float64Array = new Float64Array(0);
@@ -46,10 +46,11 @@ export class PriorTable {
   private counts: Int32Array = new Int32Array(0);
   /** per bucket, HELD_MAXIMA values: at least each member's value maxima (held.ts), raised only */
   private maxima: Float64Array = new Float64Array(0);
-  private maximaAt: (slot: number, held: number) => number = () => 0;
+  /** the people's value maxima, by slot */
+  private people: HeldMaxima = { maximumOf: () => 0 };
 
   /** Makes the table hold for `model` at `now`: rebuilt for another model, or past its window. */
-  prepare(model: RankingModel, now: number, count: number, activityAt: (slot: number) => PersonActivity, maximaAt: (slot: number, held: number) => number): void {
+  prepare(model: RankingModel, now: number, count: number, activityAt: (slot: number) => PersonActivity, people: HeldMaxima): void {
     const key = `${model.mu}:${weightVector(model).join(',')}`;
     if (key === this.key && now >= this.from && now <= this.until) return;
     this.key = key;
@@ -70,7 +71,7 @@ export class PriorTable {
     this.members = Array.from({ length: buckets }, () => new Int32Array(BUCKET_SIZE));
     this.counts = new Int32Array(buckets);
     this.maxima = new Float64Array(buckets * HELD_MAXIMA);
-    this.maximaAt = maximaAt;
+    this.people = people;
     for (let slot = 0; slot < count; slot++) this.place(slot);
   }
 
@@ -134,7 +135,7 @@ export class PriorTable {
     this.bucketOf[slot] = lo;
     this.placeOf[slot] = n;
     if (b > (this.ceiling[lo] as number)) this.ceiling[lo] = b;
-    for (let h = 0; h < HELD_MAXIMA; h++) this.maxima[lo * HELD_MAXIMA + h] = Math.max(this.maxima[lo * HELD_MAXIMA + h] as number, this.maximaAt(slot, h));
+    for (let h = 0; h < HELD_MAXIMA; h++) this.maxima[lo * HELD_MAXIMA + h] = Math.max(this.maxima[lo * HELD_MAXIMA + h] as number, this.people.maximumOf(slot, h));
   }
 
   private unplace(slot: number): void {

@@ -1,6 +1,6 @@
 import { FEATURES, questionLookups } from './features.js';
 import { scoreOf, weightVector } from './model.js';
-import { HELD_MAXIMA } from './held.js';
+import { HELD_MAXIMA, type HeldMaxima } from './held.js';
 import type { BoundLookup } from './bound-lookup.js';
 import type { PeopleIndex } from './people-index.js';
 import type { RankInput, Scored } from './ranked.js';
@@ -119,7 +119,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   const asideBound = new AsideBound();
   for (const group of groups.slice(0, aside)) asideBound.add(group);
   const asideMost = asideBound.most;
-  const asideFor = (slot: number): number => asideBound.ofPerson(index, slot);
+  const asideFor = (slot: number): number => asideBound.of(index, slot);
   /** a person's bound given what the essential lists gave them: the set-aside lists' most only when that could reach the threshold */
   const boundOf = (slot: number, partial: number): number => {
     const prior = priors.boundOf(slot);
@@ -189,7 +189,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     if (frontierAt !== next) {
       let best = Number.NEGATIVE_INFINITY;
       for (let b = next; b < priors.bucketCount && priors.ceilingFrom(b) + asideMost > best; b++) {
-        best = Math.max(best, priors.ceilingFrom(b) + (aside ? asideBound.ofBucket(priors, b) : 0));
+        best = Math.max(best, priors.ceilingFrom(b) + (aside ? asideBound.of(priors, b) : 0));
       }
       frontierAt = next;
       frontierBound = withSlack(best);
@@ -265,22 +265,16 @@ class AsideBound {
     this.most += group.most;
   }
 
-  /** For one person (a weighted mean of log1p terms is at most its largest; each lookup's value is at most the kind's maximum). */
-  ofPerson(index: PeopleIndex, slot: number): number {
+  /**
+   * For anyone at place `at` of `maxima`: a person (PeopleIndex) or everyone in a prior bucket
+   * (PriorTable). A weighted mean of log1p terms is at most its largest, and each lookup's value is at
+   * most the kind's maximum.
+   */
+  of(maxima: HeldMaxima, at: number): number {
     let sum = 0;
     for (let h = 0; h < HELD_MAXIMA; h++) {
       const gain = this.gain[h] as number;
-      if (gain > 0) sum += gain * Math.log1p(index.maxOf(slot, h) * (this.scale[h] as number));
-    }
-    return Math.min(sum, this.most);
-  }
-
-  /** For anyone in a prior bucket (from the bucket's value maxima). */
-  ofBucket(priors: PriorTable, b: number): number {
-    let sum = 0;
-    for (let h = 0; h < HELD_MAXIMA; h++) {
-      const gain = this.gain[h] as number;
-      if (gain > 0) sum += gain * Math.log1p(priors.maximumOf(b, h) * (this.scale[h] as number));
+      if (gain > 0) sum += gain * Math.log1p(maxima.maximumOf(at, h) * (this.scale[h] as number));
     }
     return Math.min(sum, this.most);
   }
@@ -313,7 +307,7 @@ function chooseAside(groups: readonly ListGroup[], threshold: number, priors: Pr
     // ... of which those whose value maxima let the set-aside lists add enough (a sample of them)
     const step = Math.max(1, Math.ceil(lo / SAMPLED_BUCKETS));
     let reached = 0;
-    for (let b = 0; b < lo; b += step) if (priors.ceilingFrom(b) + bound.ofBucket(priors, b) >= threshold) reached += step;
+    for (let b = 0; b < lo; b += step) if (priors.ceilingFrom(b) + bound.of(priors, b) >= threshold) reached += step;
     const cost = reading + SCORE_COST * Math.min(reached, lo) * BUCKET_SIZE;
     if (cost < bestCost) {
       bestCost = cost;
