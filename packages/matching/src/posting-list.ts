@@ -1,6 +1,6 @@
 /**
  * One term's postings: who holds it (dense person slots) and what they hold (`width` values each: the
- * channels the term's kind can hold, see contribution.ts `channelsOf`), plus a bound on each channel.
+ * channels the term's kind can hold, see contribution.ts `valuesHeld`), plus a bound on each channel.
  *
  * Invariants:
  * - entries [0, main) are sorted by slot, and so are entries [main, size) (the tail); a slot appears
@@ -58,8 +58,7 @@ export class PostingList {
   /** Sets `slot`'s values (width of them), making the posting if needed; returns its position. */
   set(slot: number, to: ArrayLike<number>): number {
     // after everything held (loading people in slot order): no search
-    const last = this.size === this.main && (this.main === 0 || (this.slots[this.main - 1] as number) < slot);
-    let at = last ? -1 : this.find(slot);
+    let at = this.comesLast(slot) ? -1 : this.find(slot);
     if (at < 0) at = this.insert(slot);
     const before = this.holds(at);
     for (let c = 0; c < this.width; c++) {
@@ -80,7 +79,7 @@ export class PostingList {
   appendUnsorted(slot: number, to: ArrayLike<number>): void {
     if (this.size === this.slots.length) this.grow();
     const { width } = this;
-    if (this.main === this.size && (this.main === 0 || (this.slots[this.main - 1] as number) < slot)) this.main++;
+    if (this.comesLast(slot)) this.main++;
     this.slots[this.size] = slot;
     for (let c = 0; c < width; c++) {
       const v = to[c] as number;
@@ -118,12 +117,17 @@ export class PostingList {
     return false;
   }
 
+  /** No tail, and `slot` after every slot held: it goes onto the end of the main run (and is not there). */
+  private comesLast(slot: number): boolean {
+    return this.main === this.size && (this.main === 0 || (this.slots[this.main - 1] as number) < slot);
+  }
+
   /** Makes a posting (all 0) for a slot it does not hold; returns its position. */
   private insert(slot: number): number {
     if (this.size - this.main >= 16 + 4 * Math.sqrt(this.main)) this.merge();
     if (this.size === this.slots.length) this.grow();
     const { slots, values, width } = this;
-    if (this.main === this.size && (this.main === 0 || (slots[this.main - 1] as number) < slot)) {
+    if (this.comesLast(slot)) {
       slots[this.size] = slot; // after everything: onto the end of the main run
       values.fill(0, this.size * width, (this.size + 1) * width);
       this.main++;
