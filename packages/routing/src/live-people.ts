@@ -6,7 +6,7 @@ import {
   type RankingModel,
 } from '@qr/matching';
 import pg from 'pg';
-import { loadActiveModel, loadIndex, loadPeople, loadPreferences } from './people-loader.js';
+import { loadActiveModel, loadIndex, loadPreferences, rereadPeople } from './people-loader.js';
 import { mostActive, type PeopleSource } from './people-source.js';
 
 const { peopleChanged: PEOPLE_CHANGED, questionMatched: QUESTION_MATCHED, rankingModelChanged: RANKING_MODEL_CHANGED } = Channels;
@@ -222,7 +222,10 @@ export class LivePeople implements PeopleSource {
         try {
           if (people.length) await this.loadPeople(people);
           if (questions.length) await this.loadAsks(questions);
-          if (model) await this.loadModel();
+          if (model) {
+            await this.loadModel();
+            this.index.priorTable(this.active.model, Date.now()); // its bounds for the new weights, before the next question
+          }
         } catch (error) {
           this.options.log.warn({ err: error, people: people.length, questions: questions.length }, 'refreshing people failed; retrying');
           for (const id of people) this.pendingPeople.add(id);
@@ -285,15 +288,7 @@ export class LivePeople implements PeopleSource {
         return undefined;
       }
       const changed = await listPeopleChangedSince(this.pool, new Date(meta.takenAt - SNAPSHOT_MARGIN_MS));
-      for (let i = 0; i < changed.length; i += REREAD_BATCH) {
-        const batch = changed.slice(i, i + REREAD_BATCH);
-        const people = await loadPeople(this.pool, batch);
-        for (const userId of batch) {
-          const person = people.get(userId);
-          if (person) index.setPerson(userId, person.terms, person.activity);
-          else index.forget(userId);
-        }
-      }
+      for (let i = 0; i < changed.length; i += REREAD_BATCH) await rereadPeople(this.pool, index, changed.slice(i, i + REREAD_BATCH));
       for (const { userId, at } of await loadLastAsked(this.pool, undefined)) index.asked(userId, at);
       log.info({ path, takenAt: new Date(meta.takenAt).toISOString(), changedSince: changed.length, ms: Math.round(performance.now() - started) }, 'people read from the snapshot');
       return index;
@@ -317,11 +312,8 @@ export class LivePeople implements PeopleSource {
 
   /** (Re)loads these people: terms, activity, preferences. */
   private async loadPeople(userIds: number[]): Promise<void> {
-    const [people, preferences] = await Promise.all([loadPeople(this.pool, userIds), loadPreferences(this.pool, userIds)]);
+    const [, preferences] = await Promise.all([rereadPeople(this.pool, this.index, userIds), loadPreferences(this.pool, userIds)]);
     for (const userId of userIds) {
-      const person = people.get(userId);
-      if (person) this.index.setPerson(userId, person.terms, person.activity);
-      else this.index.forget(userId);
       const prefs = preferences.get(userId);
       if (prefs) this.preferences.set(userId, prefs);
       else this.preferences.delete(userId);
@@ -340,7 +332,6 @@ export class LivePeople implements PeopleSource {
     const next = await loadActiveModel(this.pool, this.options.log);
     if (next.version !== this.active.version) this.options.log.info({ version: next.version ?? 'default' }, 'ranking with a new model');
     this.active = next;
-    this.index.priorTable(next.model, Date.now()); // its bounds for the new weights, before the next question
   }
 
   private async loadCorpus(): Promise<void> {

@@ -28,6 +28,16 @@ export async function loadPeople(db: Queryable, userIds: number[] | undefined): 
   return people;
 }
 
+/** Reads these people again into `index`: each replaced as Postgres has them, or forgotten when it has nothing of them. */
+export async function rereadPeople(db: Queryable, index: PeopleIndex, userIds: number[]): Promise<void> {
+  const people = await loadPeople(db, userIds);
+  for (const userId of userIds) {
+    const person = people.get(userId);
+    if (person) index.setPerson(userId, person.terms, person.activity);
+    else index.forget(userId);
+  }
+}
+
 const NO_TERMS = new Map<string, TermValues>();
 
 /**
