@@ -24,14 +24,11 @@ import { DEFAULT_ASK_BUDGET, extractTerms } from '@qr/matching';
 import { LivePeople } from '@qr/routing';
 import { freePort } from '@qr/runtime';
 import pg from 'pg';
+import { arg } from '../args.js';
 import { percentile } from '../stats.js';
 import { syntheticDatabaseName, writeSyntheticCommunity, type SyntheticStats } from './community-pg.js';
 import { Synth, syntheticEnd, textOf } from './synthetic.js';
 
-function arg(name: string, fallback: string): string {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? found.slice(name.length + 3) : fallback;
-}
 const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const QUESTIONS = Number(arg('questions', '500'));
 const WARMUP = Number(arg('warmup', '50'));

@@ -23,13 +23,10 @@ import {
   ANSWER_PREFIX, DEFAULT_MODEL, extractTerms, growth, HALF_LIFE_DAYS, PeopleIndex, PersonActivity, rankReference, readSnapshot, TAG_PREFIX, writeSnapshot, type ExtractedTerms,
   topK, type RankInput, type ReferencePerson, type TermValues, type TopStats,
 } from '@qr/matching';
+import { arg } from '../args.js';
 import { percentile } from '../stats.js';
 import { DAY_MS, FAVOURITE_TAG_SHARE, HISTORY_DAYS, NOW, Synth, termNames, textOf } from './synthetic.js';
 
-function arg(name: string, fallback: string): string {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? found.slice(name.length + 3) : fallback;
-}
 const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const QUESTIONS = Number(arg('questions', '300'));
 const WARMUP = Number(arg('warmup', '30'));

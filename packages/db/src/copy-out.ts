@@ -3,12 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 
-/** One row of a binary COPY, read in place (valid only during the `each` call that receives it). */
+/** One row of a binary COPY, read in place (valid only during the `each` call that receives it); its statement's columns are never null. */
 export interface CopyRow {
   /** a bigint (int8) or integer (int4) field, as a number (ids stay below 2^53) */
   int(field: number): number;
   float(field: number): number;
-  text(field: number): string;
   /**
    * A number for this field's text, the same for the same bytes throughout the stream (0, 1, 2, ...
    * in order of first sight), and `textOf` gives the text back: a column whose values repeat (terms:
@@ -17,7 +16,6 @@ export interface CopyRow {
   textId(field: number): number;
   textOf(id: number): string;
   bool(field: number): boolean;
-  isNull(field: number): boolean;
 }
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -130,11 +128,6 @@ class BinaryCopyReader implements CopyRow {
     return this.current.readDoubleBE(this.starts[field] as number);
   }
 
-  text(field: number): string {
-    const at = this.starts[field] as number;
-    return this.current.toString('utf8', at, at + (this.lengths[field] as number));
-  }
-
   textId(field: number): number {
     const at = this.starts[field] as number;
     const length = this.lengths[field] as number;
@@ -150,10 +143,6 @@ class BinaryCopyReader implements CopyRow {
 
   bool(field: number): boolean {
     return this.current[this.starts[field] as number] === 1;
-  }
-
-  isNull(field: number): boolean {
-    return this.lengths[field] === -1;
   }
 }
 
