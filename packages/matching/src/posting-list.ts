@@ -196,10 +196,33 @@ export class PostingList {
   }
 }
 
-/** The position of `slot` in the sorted run [from, to) of `slots`, or -1. */
+/**
+ * The position of `slot` in the sorted run [from, to) of `slots`, or -1: interpolation first (people's
+ * slots spread evenly over a long list, so a guess from the run's ends lands a few places off), then a
+ * binary search in what the guesses left.
+ */
 function search(slots: Int32Array, from: number, to: number, slot: number): number {
   let lo = from;
   let hi = to;
+  for (let guesses = 0; guesses < 3 && hi - lo > 32; guesses++) {
+    const first = slots[lo] as number;
+    const last = slots[hi - 1] as number;
+    if (slot < first || slot > last) return -1;
+    if (last === first) break;
+    const at = lo + Math.floor(((slot - first) / (last - first)) * (hi - 1 - lo));
+    const s = slots[at] as number;
+    if (s === slot) return at;
+    // the guess splits the run; a second probe a little past it narrows the side the slot is on
+    if (s < slot) {
+      lo = at + 1;
+      const ahead = Math.min(hi - 1, at + 16);
+      if ((slots[ahead] as number) >= slot) hi = ahead + 1;
+    } else {
+      hi = at;
+      const behind = Math.max(lo, at - 16);
+      if ((slots[behind] as number) <= slot) lo = behind;
+    }
+  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const s = slots[mid] as number;

@@ -7,7 +7,7 @@ import type { RankInput, Scored } from './ranked.js';
 import { PersonActivity } from './person-activity.js';
 import type { PostingList } from './posting-list.js';
 import { BUCKET_SIZE, type PriorTable } from './prior-table.js';
-import { BoundHeap, ScoredHeap } from './top-k-heaps.js';
+import { BoundHeap, mostPromising, ScoredHeap } from './top-k-heaps.js';
 
 /** What one ranking did so far, for benches and tests. */
 export interface TopStats {
@@ -21,9 +21,17 @@ export interface TopStats {
 
 /** Slack for rounding: a bound is a sum in another order than the score it bounds. */
 const ROUNDING = 1e-9;
-/** How many of the highest prior bounds are scored first, per person the reader is expected to read: they set the first threshold. */
-const SEEDS_PER_READ = 1;
-const MAX_SEED_TRIES = 16;
+/**
+ * The first threshold: the rarest lists are read first, up to this share of the question's postings
+ * (at least one list), and the people they give most (plus their prior bound) are scored in full,
+ * SEEDS_PER_READ per person the reader is expected to read. Measured at 1M people (bench/README.md):
+ * the threshold comes out within ~20% of the final k-th score, against far below it when seeded by
+ * prior bounds alone; shares from 0.05% to 1% cost about the same.
+ */
+const SEED_POSTINGS_SHARE = 0.001;
+const SEEDS_PER_READ = 2;
+/** When those give fewer than the reader's depth (a question of common words): the highest prior bounds too, at most this many tried per person read. */
+const MAX_PRIOR_SEED_TRIES = 16;
 /** What scoring one person in full costs, in postings scanned (binary searches in every list of the question; measured roughly). */
 const SCORE_COST = 10;
 
@@ -47,13 +55,15 @@ const scratchOf = new WeakMap<PeopleIndex, { partial: Float64Array; touched: Int
  *
  * A score is content (a sum over the question's lookups, each adding at most what its list's largest
  * value gives) plus activity (at most the person's prior bound, PriorTable). MaxScore with a prior:
- * 1. the people with the highest prior bounds are scored in full; the `depth`-th best of them is a
- *    first threshold;
- * 2. the lists that can add least (common words, long lists) are set aside as "non-essential" as
- *    long as that saves more postings than it adds people to score (estimated with the threshold);
- * 3. the essential lists are read: everyone they reach gets a bound, what they read exactly plus the
- *    most the set-aside lists can add plus their prior bound; people they do not reach are bounded
- *    by the set-aside lists' most plus the prior buckets' ceilings, bucket by bucket;
+ * 1. the lists that add most per posting (rare words) are read first, a small share of the postings:
+ *    the people they give most (plus their prior bound) are scored in full, and the `depth`-th best
+ *    score is a first threshold (people with the highest prior bounds too, when that finds too few);
+ * 2. of the lists not read yet, those that can add least (common words, long lists) are set aside as
+ *    "non-essential" as long as that saves more postings than it adds people to score (estimated
+ *    with the threshold);
+ * 3. the other essential lists are read: everyone they reach gets a bound, what they read exactly
+ *    plus the most the set-aside lists can add plus their prior bound; people they do not reach are
+ *    bounded by the set-aside lists' most plus the prior buckets' ceilings, bucket by bucket;
  * 4. the threshold algorithm: people are scored in full in decreasing order of bound, and the best
  *    scored is given as soon as no bound left can beat it.
  * `depth` is how far the caller expects to read (it only guides step 2; any depth is exact).
@@ -67,10 +77,13 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   const groups = groupByList(lookups, weights);
   const s = scratch(index);
   const epoch = ++s.epoch;
+  // the excluded are marked scored (and not pushed): nothing offers or scores them
   const excluded = new Set<number>();
   for (const userId of input.exclude ?? []) {
     const slot = index.slotOf(userId);
-    if (slot !== undefined) excluded.add(slot);
+    if (slot === undefined) continue;
+    excluded.add(slot);
+    s.scored[slot] = epoch;
   }
   const extra = new Set<number>();
   const scored = new ScoredHeap();
@@ -102,42 +115,24 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     tally.scored += 1;
   };
 
-  // 1. the highest prior bounds first: a threshold to choose the split with
-  // (people who hold none of the question's terms are tried and dropped: at most MAX_SEED_TRIES a read)
-  for (let b = 0, tried = 0; b < priors.bucketCount && scored.size < SEEDS_PER_READ * depth && tried < MAX_SEED_TRIES * depth; b++) {
-    const members = [...priors.bucket(b)].filter((slot) => !excluded.has(slot)).sort((x, y) => priors.boundOf(y) - priors.boundOf(x));
-    for (let i = 0; i < members.length && scored.size < SEEDS_PER_READ * depth && tried < MAX_SEED_TRIES * depth; i++, tried++) score(members[i] as number);
-  }
-  const threshold = scored.size >= depth ? scored.kthScore(depth) : Number.NEGATIVE_INFINITY;
-
   const withSlack = (b: number): number => b + ROUNDING * (1 + Math.abs(b));
-
-  // 2. which lists to set aside
-  // most postings saved per bound added first (a group that can add nothing costs nothing to set aside)
+  // most postings saved per bound added first (a group that can add nothing costs nothing to set aside);
+  // the lists are read from the other end: the rarest, most telling ones first
   groups.sort((a, b) => b.list.size * a.most - a.list.size * b.most || b.list.size - a.list.size);
-  const aside = chooseAside(groups, threshold, priors);
-  const asideBound = new AsideBound();
-  for (const group of groups.slice(0, aside)) asideBound.add(group);
-  const asideMost = asideBound.most;
-  const asideFor = (slot: number): number => asideBound.of(index, slot);
-  /** a person's bound given what the essential lists gave them: the set-aside lists' most only when that could reach the threshold */
-  const boundOf = (slot: number, partial: number): number => {
-    const prior = priors.boundOf(slot);
-    const loose = partial + asideMost + prior;
-    return withSlack(loose < threshold ? loose : partial + asideFor(slot) + prior);
-  };
-
-  // 3. read the essential lists; bound everyone they reach
   let found = 0;
-  for (const group of groups.slice(aside)) {
-    const { list, lookups: read, gains } = group;
+  let unread = groups.length; // groups [unread, length) are read
+  const readNext = (): void => {
+    const { list, lookups: read, gains } = groups[--unread] as ListGroup;
     const { slots, values, size, width } = list;
+    // the group's lookups that can add (a gain of 0 or below adds at most 0: left out of a bound, and
+    // someone they alone reach is bounded like the unreached), as plain numbers: this loop runs once per posting
+    const adding = read.map((_, j) => j).filter((j) => (gains[j] as number) > 0);
+    const count = adding.length;
+    const offsets = Int32Array.from(adding, (j) => (read[j] as BoundLookup).offset);
+    const scales = Float64Array.from(adding, (j) => (read[j] as BoundLookup).scale);
+    const gainOf = Float64Array.from(adding, (j) => gains[j] as number);
+    if (count === 0) return;
     tally.postings += size;
-    // the group's lookups as plain numbers: this loop runs once per posting
-    const count = read.length;
-    const offsets = Int32Array.from(read, (l) => l.offset);
-    const scales = Float64Array.from(read, (l) => l.scale);
-    const gainOf = Float64Array.from(gains);
     for (let i = 0; i < size; i++) {
       let add = 0;
       let hit = false;
@@ -156,7 +151,38 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
       }
       s.partial[slot] = (s.partial[slot] as number) + add;
     }
+  };
+  // 1. the rarest lists read first: the people they reach with the most they gave plus their prior bound are scored in full
+  const seedBudget = tally.listed * SEED_POSTINGS_SHARE;
+  let seedRead = 0;
+  while (unread > 0 && (seedRead === 0 || seedRead + (groups[unread - 1] as ListGroup).list.size <= seedBudget)) {
+    seedRead += (groups[unread - 1] as ListGroup).list.size;
+    readNext();
   }
+  for (const slot of mostPromising(s.found, found, s.partial, priors, SEEDS_PER_READ * depth)) score(slot);
+  // too few of them (a question of common words): the people with the highest prior bounds too
+  // (people who hold none of the question's terms are tried and dropped)
+  for (let b = 0, tried = 0; b < priors.bucketCount && scored.size < depth && tried < MAX_PRIOR_SEED_TRIES * depth; b++) {
+    const members = [...priors.bucket(b)].sort((x, y) => priors.boundOf(y) - priors.boundOf(x));
+    for (let i = 0; i < members.length && scored.size < depth && tried < MAX_PRIOR_SEED_TRIES * depth; i++, tried++) score(members[i] as number);
+  }
+  const threshold = scored.size >= depth ? scored.kthScore(depth) : Number.NEGATIVE_INFINITY;
+
+  // 2. which lists to set aside (only lists not read yet)
+  const aside = Math.min(chooseAside(groups, threshold, priors), unread);
+  const asideBound = new AsideBound();
+  for (const group of groups.slice(0, aside)) asideBound.add(group);
+  const asideMost = asideBound.most;
+  const asideFor = (slot: number): number => asideBound.of(index, slot);
+  /** a person's bound given what the essential lists gave them: the set-aside lists' most only when that could reach the threshold */
+  const boundOf = (slot: number, partial: number): number => {
+    const prior = priors.boundOf(slot);
+    const loose = partial + asideMost + prior;
+    return withSlack(loose < threshold ? loose : partial + asideFor(slot) + prior);
+  };
+
+  // 3. read the other essential lists; bound everyone they reach
+  while (unread > aside) readNext();
   // People whose bound is below the threshold wait unpushed (most people a question reaches are never
   // read that far): `waiting` is the highest of their bounds, and they are all pushed if it ever leads.
   const unscored = new BoundHeap();
@@ -170,12 +196,18 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   // people the essential lists did not reach, bucket by bucket: `next` is the first bucket not read yet
   let next = 0;
   const offerBucket = (b: number): void => {
-    for (const slot of priors.bucket(b)) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch && !excluded.has(slot)) offer(slot, 0);
+    for (const slot of priors.bucket(b)) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch) offer(slot, 0);
   };
   const offerReached = (): void => {
     for (let i = 0; i < found; i++) {
       const slot = s.found[i] as number;
-      if (s.scored[slot] !== epoch && !excluded.has(slot)) offer(slot, s.partial[slot] as number);
+      if (s.scored[slot] === epoch) continue;
+      const partial = s.partial[slot] as number;
+      // most people reached fall short even with the set-aside lists' most: they only wait (offer's first case, inline)
+      const loose = withSlack(partial + asideMost + priors.boundOf(slot));
+      if (!admitAll && loose < threshold) {
+        if (loose > waiting) waiting = loose;
+      } else offer(slot, partial);
     }
     for (const slot of extra) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch) offer(slot, 0);
   };
@@ -332,3 +364,4 @@ function scratch(index: PeopleIndex): { partial: Float64Array; touched: Int32Arr
   }
   return s;
 }
+
