@@ -7,10 +7,12 @@
  *   everyone from Postgres, and again starting from a snapshot (MATCHER_SNAPSHOT) written by a start before;
  * - in this process, LivePeople (the matcher's people source) started from that snapshot, and
  *   `decide` (ranking, budgets, reasons: the matcher's whole per-question engine work, Postgres
- *   aside) timed on synthetic questions: p50/p95/p99/max.
+ *   aside) timed on synthetic questions: p50/p95/p99/max;
+ * - then answers written at `--answer-rate` a second for `--answer-seconds` (reflection.ts), and how
+ *   soon each probe answer counts in that LivePeople's ranking (the answers stay in the kept database).
  * Prints tables and writes bench/results/live-at-scale.json.
  *
- *   npx tsx bench/matching/live-at-scale.ts --sizes=10000,100000,1000000 --questions=500
+ *   npx tsx bench/matching/live-at-scale.ts --sizes=10000,100000,1000000 --questions=500 --answer-rate=200
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -27,12 +29,15 @@ import pg from 'pg';
 import { arg } from '../args.js';
 import { percentile } from '../stats.js';
 import { syntheticDatabaseName, writeSyntheticCommunity, type SyntheticStats } from './community-pg.js';
+import { measureReflection } from './reflection.js';
 import { Synth, syntheticEnd, textOf } from './synthetic.js';
 
 const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const QUESTIONS = Number(arg('questions', '500'));
 const WARMUP = Number(arg('warmup', '50'));
 const SEED = Number(arg('seed', '20240501'));
+const ANSWER_RATE = Number(arg('answer-rate', '200'));
+const ANSWER_SECONDS = Number(arg('answer-seconds', '30'));
 const MATCH_LIMIT = 10;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -139,10 +144,15 @@ for (const people of SIZES) {
     await live.decide(question, askerId, MATCH_LIMIT);
     if (i >= WARMUP) decideMs.push(performance.now() - t);
   }
+  const writes = createPool(url, { max: 8, onError: () => {} });
+  const reflection = await measureReflection(writes, live, people, { rate: ANSWER_RATE, seconds: ANSWER_SECONDS, probeEveryMs: 250, timeoutMs: 10_000 }, SEED + 2);
+  await writes.end();
   await live.close(); // (writes the snapshot again, as a matcher stopping does)
   rmSync(dirname(snapshot), { recursive: true, force: true });
   await pool.end();
-  const row = { ...shape, people, bulkLoadSeconds: loadSeconds, matcher: process_, matcherFromSnapshot: fromSnapshot, inProcessStartSeconds: startSeconds, index: size, decideMs: stats(decideMs) };
+  const row = { ...shape, people, bulkLoadSeconds: loadSeconds, matcher: process_, matcherFromSnapshot: fromSnapshot, inProcessStartSeconds: startSeconds, index: size, decideMs: stats(decideMs),
+    answerLoad: { rate: ANSWER_RATE, achievedRate: Math.round(reflection.achievedRate), written: reflection.answersWritten, failed: reflection.failed, firstError: reflection.firstError, probes: reflection.reflectedMs.length + reflection.notReflected, notReflected: reflection.notReflected, reflectedMs: stats(reflection.reflectedMs) },
+  };
   results.push(row);
   console.log(JSON.stringify(row));
 }
@@ -154,6 +164,12 @@ for (const r of results) {
   const seconds = (ms: number | undefined): string => (ms === undefined ? '–' : (ms / 1000).toFixed(1));
   const loaded = `${seconds(r.matcher.loadedMs)} / ${seconds(r.matcherFromSnapshot.loadedMs)}`;
   console.log(`| ${r.people.toLocaleString('en')} | ${r.answers.toLocaleString('en')} | ${r.expertiseRows.toLocaleString('en')} | ${r.bulkLoadSeconds === undefined ? '(kept)' : r.bulkLoadSeconds.toFixed(0)} | ${r.matcher.readySeconds.toFixed(1)} / ${r.matcherFromSnapshot.readySeconds.toFixed(1)} | ${loaded} | ${r.matcher.rssMb} / ${r.matcherFromSnapshot.rssMb} | ${r.decideMs.p50} / ${r.decideMs.p95} / ${r.decideMs.p99} / ${r.decideMs.max} |`);
+}
+console.log(`\n| people | answers a second: asked / held | probes | reflected in the ranking p50 / p95 / p99 / max ms | not within 10 s | writes failed |`);
+console.log('|---:|---|---:|---|---:|---:|');
+for (const r of results) {
+  const a = r.answerLoad;
+  console.log(`| ${r.people.toLocaleString('en')} | ${a.rate} / ${a.achievedRate} | ${a.probes} | ${a.reflectedMs.p50} / ${a.reflectedMs.p95} / ${a.reflectedMs.p99} / ${a.reflectedMs.max} | ${a.notReflected} | ${a.failed} |`);
 }
 const out = join(root, 'bench', 'results', 'live-at-scale.json');
 mkdirSync(dirname(out), { recursive: true });
