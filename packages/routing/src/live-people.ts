@@ -43,7 +43,16 @@ export interface LivePeopleOptions {
    * seconds, not minutes), then everyone changed since it was taken read again from Postgres.
    */
   snapshot?: string;
+  /**
+   * With a snapshot: how often it is written again while running (default 30 min; 0: only after a
+   * full load and when stopping), so that a matcher that stops without closing (killed, a crash)
+   * starts next from a recent one and re-reads few people. The write blocks the process while it
+   * runs (a million people: a few seconds; other matchers on the queue take the questions meanwhile).
+   */
+  snapshotEveryMs?: number;
 }
+
+const DEFAULT_SNAPSHOT_EVERY_MS = 30 * 60_000;
 
 /**
  * What the matcher knows about people, in memory, kept current from Postgres: loaded whole at start
@@ -65,6 +74,7 @@ export class LivePeople implements PeopleSource {
   private mostActive: { at: number; userIds: number[]; stale: boolean } = { at: Number.NEGATIVE_INFINITY, userIds: [], stale: true };
   private readonly listener: PgListener;
   private corpusTimer: NodeJS.Timeout | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
   private lastCorpusLoadMs = 0;
   private pendingPeople = new Set<number>();
   private pendingQuestions = new Set<number>();
@@ -108,6 +118,7 @@ export class LivePeople implements PeopleSource {
       throw error;
     }
     people.scheduleCorpusRefresh();
+    people.scheduleSnapshot();
     return people;
   }
 
@@ -128,6 +139,7 @@ export class LivePeople implements PeopleSource {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.corpusTimer);
+    clearTimeout(this.snapshotTimer);
     await this.queue;
     // what it holds now is current unless a change is waiting to be applied or the LISTEN connection is down
     const current = !this.pendingPeople.size && !this.pendingQuestions.size && this.listener.failingForMs() === 0 && this.loaded;
@@ -236,6 +248,23 @@ export class LivePeople implements PeopleSource {
         }
       }
     }).finally(() => (this.flushing = undefined));
+  }
+
+  /**
+   * The next periodic snapshot, one timer at a time. Written in order with refreshes, while listening:
+   * changes notified and not applied yet were committed within moments of it, and a start from it
+   * reads again everyone changed since it was taken less SNAPSHOT_MARGIN_MS.
+   */
+  private scheduleSnapshot(): void {
+    const every = this.options.snapshotEveryMs ?? DEFAULT_SNAPSHOT_EVERY_MS;
+    if (this.closed || !this.options.snapshot || every <= 0) return;
+    this.snapshotTimer = setTimeout(() => {
+      void this.inOrder(async () => {
+        if (this.closed) return;
+        if (this.loaded && this.listener.failingForMs() === 0) await this.saveSnapshot(Date.now());
+        this.scheduleSnapshot();
+      });
+    }, every).unref();
   }
 
   private inOrder(task: () => Promise<void>): Promise<void> {

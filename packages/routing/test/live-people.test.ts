@@ -1,7 +1,7 @@
 import { activateRankingModel, createPool, insertRankingModel, recordMatches, updatePreferences, type Pool } from '@qr/db';
 import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
 import { createMessage, silentLog, type Log } from '@qr/lemur';
-import { DEFAULT_ASK_BUDGET, FEATURES, modelOf } from '@qr/matching';
+import { DEFAULT_ASK_BUDGET, extractTerms, FEATURES, modelOf, readSnapshot } from '@qr/matching';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,4 +205,24 @@ it('starts from a snapshot of its database: everyone as loaded, and who changed 
     await other.drop();
   }
   live = undefined;
+});
+
+it('writes its snapshot again while running: a matcher that is killed starts from a recent one', { timeout: 60_000 }, async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'qr-people-')), 'people.snapshot');
+  const running = await LivePeople.start(pool, { databaseUrl: db.url, log: silentLog, budget: DEFAULT_ASK_BUDGET, snapshot: path, snapshotEveryMs: 300 });
+  try {
+    const firstTaken = readSnapshot(path).meta.takenAt as number;
+    const asker = await c.user('periodic-asker');
+    const answerer = await c.user('periodic-answerer');
+    await c.answer(await c.ask(asker, 'Kveik at forty degrees', 'kveik ferments hot and fast', ['kveik'], 0.1), answerer);
+    const [term] = [...extractTerms({ title: 'Kveik', body: '', tags: [] }).terms.keys()];
+    // never closed: what the file holds was written by the periodic write, with the new answer in it
+    await eventually(async () => {
+      const { index, meta } = readSnapshot(path);
+      expect(meta.takenAt as number).toBeGreaterThan(firstTaken);
+      expect(index.values(answerer, term!)?.expertise).toBeGreaterThan(0);
+    });
+  } finally {
+    await running.close();
+  }
 });

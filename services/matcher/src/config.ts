@@ -1,5 +1,5 @@
 import { DEFAULT_ASK_BUDGET, type AskBudgetPolicy } from '@qr/matching';
-import { parseCommonConfig, parsePort, parsePositiveInt, type CommonConfig, type Env } from '@qr/runtime';
+import { ConfigError, parseCommonConfig, parsePort, parsePositiveInt, type CommonConfig, type Env } from '@qr/runtime';
 
 export interface MatcherConfig extends CommonConfig {
   healthPort: number;
@@ -13,6 +13,8 @@ export interface MatcherConfig extends CommonConfig {
   giveUpMs: number;
   /** MATCHER_SNAPSHOT: a file to start from and to write people to (at start after a full load, and when stopping); unset: none. */
   snapshot: string | undefined;
+  /** MATCHER_SNAPSHOT_MINUTES: with a snapshot, how often it is written again while running (default 30; 0: only after a full load and when stopping). */
+  snapshotEveryMs: number;
 }
 
 export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
@@ -28,5 +30,14 @@ export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
     },
     giveUpMs: parsePositiveInt('MATCHER_GIVE_UP_SECONDS', env.MATCHER_GIVE_UP_SECONDS, 120) * 1000,
     snapshot: env.MATCHER_SNAPSHOT || undefined,
+    snapshotEveryMs: parseMinutes('MATCHER_SNAPSHOT_MINUTES', env.MATCHER_SNAPSHOT_MINUTES, 30) * 60_000,
   };
+}
+
+/** Whole minutes, 0 or more (0 turns the periodic write off). */
+function parseMinutes(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number of minutes (0 or more); got "${value}"`);
+  return n;
 }

@@ -18,6 +18,7 @@ const matcher = await startMatcher({
   metricsToken: config.metricsToken,
   giveUpMs: config.giveUpMs,
   snapshot: config.snapshot,
+  snapshotEveryMs: config.snapshotEveryMs,
   // exit non-zero so that a restart policy (Docker's, systemd's, Kubernetes') starts a fresh one
   onUnrecoverable: () => void matcher.close().finally(() => process.exit(1)),
 });

@@ -18,6 +18,8 @@ export interface MatcherOptions {
   askBudget?: AskBudgetPolicy;
   /** a people snapshot to start from and write (LivePeopleOptions.snapshot) */
   snapshot?: string;
+  /** how often the snapshot is written again while running (LivePeopleOptions.snapshotEveryMs) */
+  snapshotEveryMs?: number;
   retryInitialDelayMs?: number;
   /** undefined: no health server (in-process embedding). */
   healthPort?: number;
@@ -57,7 +59,7 @@ export async function startMatcher(options: MatcherOptions): Promise<RunningMatc
   // everything ranking reads, in memory and kept current through LISTEN/NOTIFY (packages/routing, live-people.ts)
   const loadStart = performance.now();
   const budget = options.askBudget ?? DEFAULT_ASK_BUDGET;
-  const people = await retryUntilDone('loading people', () => LivePeople.start(pool, { databaseUrl: options.databaseUrl, log, budget, snapshot: options.snapshot }), log);
+  const people = await retryUntilDone('loading people', () => LivePeople.start(pool, { databaseUrl: options.databaseUrl, log, budget, snapshot: options.snapshot, snapshotEveryMs: options.snapshotEveryMs }), log);
   log.info({ ...people.size, model: people.modelVersion ?? 'default', ms: Math.round(performance.now() - loadStart) }, 'people loaded');
   const deps = { pool, people, matchLimit: options.matchLimit ?? 10, onOutboxWrite: () => relay.kick() };
   const retry = { maxAttempts: options.maxAttempts ?? 5, initialDelayMs: options.retryInitialDelayMs ?? 1_000 };
