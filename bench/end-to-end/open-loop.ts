@@ -12,20 +12,15 @@
 //
 // Run from the repository root: npm run bench:end-to-end -w @qr/bench   (~10 min; needs Postgres and RabbitMQ)
 // Quick look: BENCH_STEP_SECONDS=15 BENCH_SEARCH_STEPS=2 npx tsx bench/end-to-end/open-loop.ts
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase } from '@qr/db/testing';
 import { RabbitManagement } from '@qr/lemur';
 import { freePort } from '@qr/runtime';
 import pg from 'pg';
-import { syntheticDatabaseName } from '../matching/community-pg.js';
-import { syntheticEnd } from '../matching/synthetic.js';
-import { writeCommunity, type CommunityStats } from './community.js';
+import { communityTemplate } from './community.js';
+import { round, writeRollingRestartReport, writeSearchReport, type Step } from './report.js';
 import { percentile } from '../stats.js';
 
 /** Ends a fixed-rate run early, after its one step. */
@@ -53,48 +48,20 @@ const SYNTHETIC_PEOPLE = env.BENCH_SYNTHETIC_PEOPLE ? Number(env.BENCH_SYNTHETIC
 const MATCHER_SNAPSHOTS = env.BENCH_MATCHER_SNAPSHOT;
 /** How long a service may take to be ready (a million people loaded from Postgres take minutes). */
 const START_SECONDS = Number(env.BENCH_START_SECONDS ?? 60);
+/**
+ * BENCH_ROLLING_RESTART=1 (with BENCH_FIXED_RATE, two matchers or more): a tenth into the step, each
+ * matcher in turn is stopped (SIGTERM: it drains) and started again, the next once it is ready.
+ * Every question must still be matched, and none twice (a second question_matched for one id).
+ */
+const ROLLING_RESTART = env.BENCH_ROLLING_RESTART === '1';
 /** Extra node flags for the matcher processes, e.g. --cpu-prof. */
 const MATCHER_NODE_FLAGS = env.BENCH_MATCHER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 const rabbit = { management: 'http://127.0.0.1:15672', stomp: env.BENCH_STOMP_URL ?? 'stomp://127.0.0.1:61613', login: 'guest', passcode: 'guest' };
 
-// ---- the community: 10,000 people with the dump's history, imported as any dump is -----------------
-// The import takes minutes (expertise is built answer by answer, with the matcher's own functions),
-// so the imported database is kept as a template, named after what it was made from, and copied.
-const copies = Math.ceil(USERS / 700);
-const migrations = readdirSync(path.join(root, 'migrations')).sort().join(',');
-const key = createHash('sha256').update(`${USERS}|${copies}|${statSync(posts).size}|${migrations}|${new Date().toISOString().slice(0, 10)}`).digest('hex').slice(0, 12);
+// ---- the community: the beer dump's history spread over BENCH_USERS people, or a synthetic one --------
 const adminClient = new pg.Client({ connectionString: admin });
 await adminClient.connect();
-// (live-at-scale.ts makes it with its default seed)
-const synthetic = SYNTHETIC_PEOPLE
-  ? syntheticDatabaseName({ people: SYNTHETIC_PEOPLE, seed: 20240501 + SYNTHETIC_PEOPLE, end: syntheticEnd() }, readdirSync(path.join(root, 'migrations')).length)
-  : undefined;
-const templateName = synthetic ?? `bench_e2e_${key}`;
-const { rowCount: haveTemplate } = await adminClient.query('select 1 from pg_database where datname = $1', [templateName]);
-let community: CommunityStats;
-if (synthetic && !haveTemplate) throw new Error(`no database ${synthetic}: make it with npx tsx bench/matching/live-at-scale.ts --sizes=${SYNTHETIC_PEOPLE}`);
-if (!haveTemplate) {
-  const work = path.join(tmpdir(), `qr-bench-e2e-${randomUUID()}`);
-  mkdirSync(work, { recursive: true });
-  community = writeCommunity({ postsXml: posts, out: path.join(work, 'Posts.xml'), users: USERS, copies });
-  process.stderr.write(`community: ${community.questions} questions, ${community.answers} answers, ${community.distinctUsers} people (${copies} copies of the beer dump); importing ...\n`);
-  const fresh = await createTestDatabase(admin);
-  const importStart = performance.now();
-  execFileSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'import', 'stackexchange', path.join(work, 'Posts.xml'), '--source', 'bench'], {
-    cwd: root,
-    env: { ...env, DATABASE_URL: fresh.url },
-    stdio: 'ignore',
-  });
-  process.stderr.write(`imported in ${((performance.now() - importStart) / 1000).toFixed(1)} s; kept as template database ${templateName}\n`);
-  rmSync(work, { recursive: true, force: true });
-  await adminClient.query(`alter database ${new URL(fresh.url).pathname.slice(1)} rename to ${templateName}`);
-  await adminClient.query(`comment on database ${templateName} is '${JSON.stringify(community)}'`);
-} else {
-  process.stderr.write(`using the imported community in template database ${templateName}\n`);
-}
-const { rows: [comment] } = await adminClient.query<{ c: string }>('select shobj_description(oid, \'pg_database\') as c from pg_database where datname = $1', [templateName]);
-const described = JSON.parse(comment!.c) as CommunityStats & { people?: number };
-community = synthetic ? { questions: described.questions, answers: described.answers, distinctUsers: described.people ?? 0 } : described;
+const { templateName, community } = await communityTemplate(adminClient, { root, admin, postsXml: posts, users: USERS, syntheticPeople: SYNTHETIC_PEOPLE });
 const dbName = `bench_e2e_run_${randomUUID().replaceAll('-', '')}`;
 await adminClient.query(`create database ${dbName} template ${templateName}`);
 const dbUrl = new URL(admin);
@@ -107,7 +74,7 @@ const db = {
 const pool = new pg.Pool({ connectionString: db.url, max: 4 });
 const { rows: people } = await pool.query<{ id: number }>('select id from users');
 const { rows: sample } = await pool.query<{ title: string; body: string; tags: string[] }>(
-  `select title, body, tags from questions ${synthetic ? '' : "where source = 'bench'"} order by random() limit 2000`,
+  `select title, body, tags from questions ${SYNTHETIC_PEOPLE ? '' : "where source = 'bench'"} order by random() limit 2000`,
 );
 
 // ---- the system: api and matcher processes on RabbitMQ and Postgres ---------------------------------
@@ -163,19 +130,20 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 }
 const api = start('api', 'services/api/src/main.ts', { ...serviceEnv, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_TOKEN: serviceToken }, port);
 api.catch(() => {}); // handled by the Promise.all below; not an unhandled rejection while matchers start
-const matchers: Promise<void>[] = [];
+const matcherSpecs: { name: string; env: NodeJS.ProcessEnv; port: number }[] = [];
 for (let i = 0; i < MATCHERS; i++) {
   const healthPort = await freePort();
   const snapshot = MATCHER_SNAPSHOTS ? path.join(MATCHER_SNAPSHOTS, `matcher-${i + 1}.snapshot`) : '';
-  const matcher = start(`matcher-${i + 1}`, 'services/matcher/src/main.ts', { ...serviceEnv, HEALTH_PORT: String(healthPort), MATCHER_SNAPSHOT: snapshot }, healthPort);
-  matcher.catch(() => {}); // handled by the Promise.all below
-  matchers.push(matcher);
+  matcherSpecs.push({ name: `matcher-${i + 1}`, env: { ...serviceEnv, HEALTH_PORT: String(healthPort), MATCHER_SNAPSHOT: snapshot }, port: healthPort });
 }
-await Promise.all([api, ...matchers]).catch((error: unknown) => {
+const matchers = matcherSpecs.map((m) => start(m.name, 'services/matcher/src/main.ts', m.env, m.port));
+for (const matcher of matchers) matcher.catch(() => {}); // handled by the Promise.all below
+const running = await Promise.all([api, ...matchers]).catch((error: unknown) => {
   // stopped by a signal while starting: its handler cleans up and exits; wait for it here
   if (error instanceof Stopped) return new Promise<never>(() => {});
   throw error;
 });
+const matcherChildren = running.slice(1);
 const base = `http://127.0.0.1:${port}`;
 
 // ---- measuring ---------------------------------------------------------------------------------------
@@ -189,9 +157,15 @@ await listener.query('listen question_matched');
 // A question can be matched before its POST's response is read here (the notification and the
 // 201 race on this busy event loop): such a match waits in matchedEarly until the id is known.
 const matchedEarly = new Map<number, number>(); // question id -> when its match was heard
+const matchedIds = new Set<number>();
+let repeated = 0; // question_matched heard twice for one id: matched twice
 listener.on('notification', (n) => {
   const now = performance.now();
   const id = Number(n.payload);
+  if (matchedIds.has(id) || matchedEarly.has(id)) {
+    repeated += 1;
+    return;
+  }
   const due = dueAt.get(id);
   if (due === undefined) {
     matchedEarly.set(id, now);
@@ -201,29 +175,12 @@ listener.on('notification', (n) => {
 });
 
 function matched(id: number, due: number, at: number): void {
+  matchedIds.add(id);
   dueAt.delete(id);
   latencies.push(at - due);
   matchedInStep += 1;
 }
 
-interface Step {
-  rate: number;
-  seconds: number;
-  due: number;
-  created: number;
-  failed: number;
-  achievedRate: number;
-  /** asked (201) but not yet matched when the last POST was due, and the largest in the last half. */
-  backlogAtEnd: number;
-  /** The most questions asked (201) and not yet matched at any moment of the step (sampled every 100 ms). */
-  maxBacklog: number;
-  matchedWithinStep: number;
-  drainSeconds: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  postMs: { p50: number; p99: number };
-  held: boolean;
-  why?: string;
-}
 
 async function step(rate: number, seconds: number): Promise<Step> {
   if (stopping) throw new Stopped();
@@ -302,6 +259,7 @@ async function step(rate: number, seconds: number): Promise<Step> {
   else if (backlogAtEnd > rate) why = `${backlogAtEnd} questions waiting at the end (> 1 s of arrivals)`;
   else if (maxBacklog > rate) why = `${maxBacklog} questions waiting at once during the step (> 1 s of arrivals)`;
   else if (dueAt.size > 0) why = `${dueAt.size} never matched within 120 s`;
+  else if (repeated > 0) why = `${repeated} matched twice`;
   return {
     rate,
     seconds,
@@ -335,7 +293,13 @@ try {
   await step(Math.min(5, START_RATE), 5); // warm-up: connections, JIT, caches; not reported
   // doubling up from the start rate while it holds, or halving down until one holds
   if (FIXED_RATE) {
-    report(await step(FIXED_RATE, STEP_SECONDS));
+    const restarts = ROLLING_RESTART ? new Promise((r) => setTimeout(r, STEP_SECONDS * 100)).then(rollingRestart) : undefined;
+    restarts?.catch(() => {}); // awaited below, after the step
+    const s = await step(FIXED_RATE, STEP_SECONDS);
+    report(s);
+    if (restarts) {
+      writeRollingRestartReport({ root, community, matchers: MATCHERS, step: s, restarted: await restarts, neverMatched: dueAt.size, repeated });
+    }
     throw new Done();
   }
   for (;;) {
@@ -365,38 +329,7 @@ try {
 
   // ---- the report ------------------------------------------------------------------------------------
   if (stopping) throw new Stopped(); // no report (or JSON) from a run cut short
-  const throughputFile = path.join(root, 'bench/results/throughput.json');
-  const ceiling = existsSync(throughputFile)
-    ? (JSON.parse(readFileSync(throughputFile, 'utf8')) as { outcomes: { name: string; result?: { e2eRate: number } }[] }).outcomes.find(
-        (o) => o.name === 'ceiling: raw stompjs, STOMP over TCP',
-      )?.result?.e2eRate
-    : undefined;
-  const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
-  const lines: string[] = [];
-  lines.push(`## End to end, open loop: POST /questions -> matches committed (${community.distinctUsers} people, ${community.answers} answers of history)`);
-  lines.push('');
-  lines.push(`Machine: ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}; api, ${MATCHERS} matcher(s), Postgres, RabbitMQ and this load generator share the cores.`);
-  lines.push(`Each step offers a fixed rate for ${STEP_SECONDS} s; latency runs from when a POST was due to the commit of its matches.`);
-  lines.push('');
-  lines.push('| offered q/s | held | POSTs | achieved q/s | backlog max / at end | p50 ms | p95 ms | p99 ms | max ms | POST p50 / p99 ms | why not held |');
-  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
-  for (const s of steps) {
-    lines.push(
-      `| ${s.rate} | ${s.held ? 'yes' : 'no'} | ${s.created} | ${s.achievedRate} | ${s.maxBacklog} / ${s.backlogAtEnd} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} | ${s.postMs.p50} / ${s.postMs.p99} | ${s.why ?? ''} |`,
-    );
-  }
-  lines.push('');
-  lines.push(`Highest rate held for ${STEP_SECONDS} s: **${maxHeld} questions/s**${Number.isFinite(firstFailed) ? ` (${firstFailed}/s was not)` : ''}.`);
-  lines.push(`At half of it (${half}/s): p50 ${atHalf.latencyMs.p50} ms, p95 ${atHalf.latencyMs.p95} ms, p99 ${atHalf.latencyMs.p99} ms.`);
-  if (ceiling) lines.push(`End to end / raw broker (ceiling over TCP, ${ceiling} msg/s in bench/results/throughput.json): ${round(maxHeld / ceiling, 3)}.`);
-  console.log(lines.join('\n'));
-  const out = path.join(root, 'bench/results/end-to-end.json');
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ at: new Date().toISOString(), machine, community, matchers: MATCHERS, stepSeconds: STEP_SECONDS, maxHeld, firstFailed: Number.isFinite(firstFailed) ? firstFailed : null, atHalf, steps, ceilingRate: ceiling ?? null, endToEndOverRaw: ceiling ? round(maxHeld / ceiling, 3) : null }, null, 2)}\n`,
-  );
-  process.stderr.write(`wrote ${out}\n`);
+  writeSearchReport({ root, community, matchers: MATCHERS, stepSeconds: STEP_SECONDS, steps, maxHeld, firstFailed, atHalf });
 } catch (error) {
   if (!(error instanceof Done)) throw error;
 } finally {
@@ -404,8 +337,24 @@ try {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------
+/** Each matcher in turn stopped (SIGTERM; it drains) and started again; the next once it is ready. */
+async function rollingRestart(): Promise<{ name: string; stoppedSeconds: number; readySeconds: number }[]> {
+  const restarted = [];
+  for (const [i, spec] of matcherSpecs.entries()) {
+    const old = matcherChildren[i] as ChildProcess;
+    const stopping = performance.now();
+    const exited = new Promise((r) => old.once('exit', r));
+    old.kill('SIGTERM');
+    await exited;
+    const starting = performance.now();
+    matcherChildren[i] = await start(spec.name, 'services/matcher/src/main.ts', spec.env, spec.port);
+    restarted.push({ name: spec.name, stoppedSeconds: round((starting - stopping) / 1000, 1), readySeconds: round((performance.now() - starting) / 1000, 1) });
+  }
+  return restarted;
+}
+
 /** Starts a service (logging warnings and errors only: request logs would cost the api CPU) and waits for its /readyz. */
-async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, readyPort: number): Promise<void> {
+async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, readyPort: number): Promise<ChildProcess> {
   if (stopping) throw new Stopped();
   const flags = script.includes('matcher') ? MATCHER_NODE_FLAGS : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', script], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -418,7 +367,7 @@ async function start(name: string, script: string, childEnv: NodeJS.ProcessEnv, 
     if (stopping) throw new Stopped();
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     const ready = await fetch(`http://127.0.0.1:${readyPort}/readyz`).then((r) => r.ok, () => false);
-    if (ready) return;
+    if (ready) return child;
     if (Date.now() > deadline) throw new Error(`${name} not ready within ${START_SECONDS} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -429,7 +378,3 @@ function pct(sorted: number[], p: number): number {
   return round(percentile(sorted, p), 1);
 }
 
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
