@@ -90,9 +90,12 @@ export class PostingList {
     this.size++;
   }
 
-  /** Sorts what appendUnsorted left out of order and merges it in: the invariants hold again. */
+  /** Sorts what appendUnsorted left out of order and merges it in: the invariants hold again, with no room to spare (a loaded list mostly stays as loaded). */
   settle(): void {
-    if (this.size === this.main) return;
+    if (this.size === this.main) {
+      if (this.slots.length > Math.max(4, this.size)) this.fit(Math.max(4, this.size));
+      return;
+    }
     const { width } = this;
     const order = Int32Array.from({ length: this.size - this.main }, (_, i) => this.main + i).sort((a, b) => (this.slots[a] as number) - (this.slots[b] as number));
     const slots = Int32Array.from(order, (at) => this.slots[at] as number);
@@ -100,7 +103,7 @@ export class PostingList {
     order.forEach((at, i) => values.set(this.values.subarray(at * width, (at + 1) * width), i * width));
     this.slots.set(slots, this.main);
     this.values.set(values, this.main * width);
-    this.merge();
+    this.merge(0);
   }
 
   /** Zeroes `slot`'s posting, if any (dropped at the next merge). */
@@ -159,10 +162,13 @@ export class PostingList {
     return list;
   }
 
-  /** Merges the tail into the main run, dropping zeroed postings and recomputing the bounds (before writing a snapshot). */
-  merge(): void {
+  /**
+   * Merges the tail into the main run, dropping zeroed postings and recomputing the bounds (before
+   * writing a snapshot), leaving room for `room` (a share of the postings kept) more.
+   */
+  merge(room = 0.25): void {
     const { width } = this;
-    const slots = new Int32Array(Math.max(4, Math.ceil(this.live * 1.25)));
+    const slots = new Int32Array(Math.max(4, Math.ceil(this.live * (1 + room))));
     const values = new Float64Array(slots.length * width);
     this.max.fill(0);
     let a = 0;
@@ -182,6 +188,12 @@ export class PostingList {
     this.slots = slots;
     this.values = values;
     this.size = this.main = this.live = out;
+  }
+
+  /** The arrays made exactly `length` long (at least size). */
+  private fit(length: number): void {
+    this.slots = this.slots.slice(0, length);
+    this.values = this.values.slice(0, length * this.width);
   }
 
   private grow(): void {
