@@ -23,12 +23,14 @@ export interface TopStats {
 const ROUNDING = 1e-9;
 /**
  * The first threshold: the rarest lists are read first, up to this share of the question's postings
- * (at least one list), and the people they give most (plus their prior bound) are scored in full,
- * SEEDS_PER_READ per person the reader is expected to read. Measured at 1M people (bench/README.md):
- * the threshold comes out within ~20% of the final k-th score, against far below it when seeded by
- * prior bounds alone; shares from 0.05% to 1% cost about the same.
+ * or SEED_POSTINGS_MIN, whichever is more (at least one list), and the people they give most (plus
+ * their prior bound) are scored in full, SEEDS_PER_READ per person the reader is expected to read.
+ * Measured (bench/README.md): at 1M people the threshold comes out within ~20% of the final k-th
+ * score, against far below it when seeded by prior bounds alone, and shares from 0.05% to 1% cost
+ * about the same; at 10k people a share alone is one short list, too few people (p99 23 against 4 ms).
  */
 const SEED_POSTINGS_SHARE = 0.001;
+const SEED_POSTINGS_MIN = 2_000;
 const SEEDS_PER_READ = 2;
 /** When those give fewer than the reader's depth (a question of common words): the highest prior bounds too, at most this many tried per person read. */
 const MAX_PRIOR_SEED_TRIES = 16;
@@ -153,7 +155,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     }
   };
   // 1. the rarest lists read first: the people they reach with the most they gave plus their prior bound are scored in full
-  const seedBudget = tally.listed * SEED_POSTINGS_SHARE;
+  const seedBudget = Math.max(SEED_POSTINGS_MIN, tally.listed * SEED_POSTINGS_SHARE);
   let seedRead = 0;
   while (unread > 0 && (seedRead === 0 || seedRead + (groups[unread - 1] as ListGroup).list.size <= seedBudget)) {
     seedRead += (groups[unread - 1] as ListGroup).list.size;
