@@ -46,6 +46,8 @@ const FIXED_RATE = env.BENCH_FIXED_RATE ? Number(env.BENCH_FIXED_RATE) : undefin
 const SYNTHETIC_PEOPLE = env.BENCH_SYNTHETIC_PEOPLE ? Number(env.BENCH_SYNTHETIC_PEOPLE) : undefined;
 /** BENCH_MATCHER_SNAPSHOT=DIR: each matcher starts from (and writes) a people snapshot there (MATCHER_SNAPSHOT). */
 const MATCHER_SNAPSHOTS = env.BENCH_MATCHER_SNAPSHOT;
+/** How long a step's questions may take to be matched after its last POST (BENCH_DRAIN_SECONDS, 120) before they count as never matched. */
+const DRAIN_SECONDS = Number(env.BENCH_DRAIN_SECONDS ?? 120);
 /** How long a service may take to be ready (a million people loaded from Postgres take minutes). */
 const START_SECONDS = Number(env.BENCH_START_SECONDS ?? 60);
 /**
@@ -246,7 +248,7 @@ async function step(rate: number, seconds: number): Promise<Step> {
   const matchedWithinStep = matchedInStep;
   // let the rest drain, so every latency of this step is counted
   const drainStart = performance.now();
-  while (dueAt.size > 0 && performance.now() - drainStart < 120_000) await new Promise((r) => setTimeout(r, 50));
+  while (dueAt.size > 0 && performance.now() - drainStart < DRAIN_SECONDS * 1000) await new Promise((r) => setTimeout(r, 50));
   const drainSeconds = (performance.now() - Math.max(drainStart, lastDue)) / 1000;
   const sorted = [...latencies].sort((a, b) => a - b);
   const posts = [...postTimes].sort((a, b) => a - b);
@@ -258,7 +260,7 @@ async function step(rate: number, seconds: number): Promise<Step> {
   else if (achievedRate < rate * 0.98) why = `POSTs completed at ${achievedRate.toFixed(1)}/s`;
   else if (backlogAtEnd > rate) why = `${backlogAtEnd} questions waiting at the end (> 1 s of arrivals)`;
   else if (maxBacklog > rate) why = `${maxBacklog} questions waiting at once during the step (> 1 s of arrivals)`;
-  else if (dueAt.size > 0) why = `${dueAt.size} never matched within 120 s`;
+  else if (dueAt.size > 0) why = `${dueAt.size} never matched within ${DRAIN_SECONDS} s`;
   else if (repeated > 0) why = `${repeated} matched twice`;
   return {
     rate,

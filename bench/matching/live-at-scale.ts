@@ -36,6 +36,8 @@ const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const QUESTIONS = Number(arg('questions', '500'));
 const WARMUP = Number(arg('warmup', '50'));
 const SEED = Number(arg('seed', '20240501'));
+/** --matcher-starts=no: no matcher process is started (its figures are left out); only this process's LivePeople is measured */
+const MATCHER_STARTS = arg('matcher-starts', 'yes') !== 'no';
 const ANSWER_RATE = Number(arg('answer-rate', '200'));
 const ANSWER_SECONDS = Number(arg('answer-seconds', '30'));
 const MATCH_LIMIT = 10;
@@ -125,11 +127,11 @@ const stats = (ms: number[]) => {
 const results = [];
 for (const people of SIZES) {
   const { url, stats: shape, loadSeconds } = await community(people);
-  const process_ = await matcherStart(url);
+  const process_ = MATCHER_STARTS ? await matcherStart(url) : undefined;
   // with MATCHER_SNAPSHOT: a first start loads from Postgres and writes it; the next one starts from it
   const snapshot = join(mkdtempSync(join(tmpdir(), 'qr-live-')), 'people.snapshot');
-  await matcherStart(url, snapshot);
-  const fromSnapshot = await matcherStart(url, snapshot);
+  if (MATCHER_STARTS) await matcherStart(url, snapshot);
+  const fromSnapshot = MATCHER_STARTS ? await matcherStart(url, snapshot) : undefined;
   const pool = createPool(url, { max: 4, onError: () => {} }); // bigint ids as numbers, as every service reads them
   const started = performance.now();
   const live = await LivePeople.start(pool, { databaseUrl: url, log: silentLog, budget: DEFAULT_ASK_BUDGET, snapshot });
@@ -162,8 +164,10 @@ console.log('\n| people | answers | expertise rows | bulk load s | matcher ready
 console.log('|---:|---:|---:|---:|---:|---:|---|---|');
 for (const r of results) {
   const seconds = (ms: number | undefined): string => (ms === undefined ? '–' : (ms / 1000).toFixed(1));
-  const loaded = `${seconds(r.matcher.loadedMs)} / ${seconds(r.matcherFromSnapshot.loadedMs)}`;
-  console.log(`| ${r.people.toLocaleString('en')} | ${r.answers.toLocaleString('en')} | ${r.expertiseRows.toLocaleString('en')} | ${r.bulkLoadSeconds === undefined ? '(kept)' : r.bulkLoadSeconds.toFixed(0)} | ${r.matcher.readySeconds.toFixed(1)} / ${r.matcherFromSnapshot.readySeconds.toFixed(1)} | ${loaded} | ${r.matcher.rssMb} / ${r.matcherFromSnapshot.rssMb} | ${r.decideMs.p50} / ${r.decideMs.p95} / ${r.decideMs.p99} / ${r.decideMs.max} |`);
+  const { matcher: m, matcherFromSnapshot: f } = r;
+  const loaded = `${seconds(m?.loadedMs)} / ${seconds(f?.loadedMs)}`;
+  const ready = `${seconds(m && m.readySeconds * 1000)} / ${seconds(f && f.readySeconds * 1000)}`;
+  console.log(`| ${r.people.toLocaleString('en')} | ${r.answers.toLocaleString('en')} | ${r.expertiseRows.toLocaleString('en')} | ${r.bulkLoadSeconds === undefined ? '(kept)' : r.bulkLoadSeconds.toFixed(0)} | ${ready} | ${loaded} | ${m?.rssMb ?? '–'} / ${f?.rssMb ?? '–'} | ${r.decideMs.p50} / ${r.decideMs.p95} / ${r.decideMs.p99} / ${r.decideMs.max} |`);
 }
 console.log(`\n| people | answers a second: asked / held | probes | reflected in the ranking p50 / p95 / p99 / max ms | not within 10 s | writes failed |`);
 console.log('|---:|---|---:|---|---:|---:|');

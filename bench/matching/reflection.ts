@@ -1,10 +1,11 @@
 /**
  * How soon an answer counts in the ranking while answers keep arriving. Answers are written at a
  * steady rate (open loop: each at its scheduled time, whether the ones before have finished or not),
- * each as the system writes one: its question stored (insertQuestion), the answer stored
- * (insertAnswer), then countAnswer, what a matcher runs when `answer.posted` reaches it (the author's
- * expertise added and `people_changed` notified, in one transaction). Every `probeEveryMs`, the
- * answer written is a probe: its question's title is a word nobody else holds. From countAnswer's
+ * each as the system writes one: the answer stored (insertAnswer) to a question of the community
+ * (asked before, its terms stored when it was matched), then countAnswer, what a matcher runs when
+ * `answer.posted` reaches it (the author's expertise added and `people_changed` notified, in one
+ * transaction). Every `probeEveryMs`, the answer written is a probe, to a new question (insertQuestion)
+ * whose title is a word nobody else holds (its terms are stored by countAnswer). From countAnswer's
  * commit, the matcher's people source (LivePeople, started by the caller) is asked to decide a question
  * of that word alone every 10 ms, until the probe's author is ranked (asked, or passed over for a
  * budget): that wait is the answer's reflection time.
@@ -54,17 +55,19 @@ export async function measureReflection(pool: Pool, live: LivePeople, people: nu
   const probeEvery = Math.max(1, Math.round((options.rate * options.probeEveryMs) / 1000));
   const result: Reflection = { answersWritten: 0, achievedRate: 0, reflectedMs: [], notReflected: 0, failed: 0 };
   const pending: Promise<void>[] = [];
+  const { rows } = await pool.query<{ low: number; high: number }>('select min(id)::float8 as low, max(id)::float8 as high from questions');
+  const { low = 0, high = 0 } = rows[0] ?? {};
   const started = performance.now();
 
   const writeOne = async (i: number): Promise<void> => {
     const author = 1 + gen.rng.int(people);
     const asker = 1 + ((author + gen.rng.int(people - 1)) % people); // never the author: an answer to oneself teaches nothing
-    const text = textOf(gen.question(gen.tag()));
     const probe = i % probeEvery === 0 ? probeWord(i + Math.floor(Date.now() / 1000)) : undefined;
     const answerText = textOf(gen.question(gen.tag()));
+    const existing = low + gen.rng.int(high - low + 1);
     try {
-      const question = await insertQuestion(pool, { askerId: asker, title: probe ? `${probe} ${text.title}` : text.title, body: text.body, tags: [...text.tags] });
-      const answer = await insertAnswer(pool, { questionId: question.id, userId: author, body: `${answerText.title} ${answerText.body}` });
+      const questionId = probe ? (await insertQuestion(pool, { askerId: asker, title: probe, body: '', tags: [] })).id : existing;
+      const answer = await insertAnswer(pool, { questionId, userId: author, body: `${answerText.title} ${answerText.body}` });
       await countAnswer(pool, answer.id);
       result.answersWritten += 1;
       if (probe) await waitForReflection(live, probe, author, asker, options.timeoutMs, result);
