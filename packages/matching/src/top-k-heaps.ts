@@ -112,38 +112,15 @@ export class ScoredHeap {
 /** The `m` people of found[0, count) with the highest partial plus prior bound (in no order). */
 export function mostPromising(found: Int32Array, count: number, partial: Float64Array, priors: { boundOf(slot: number): number }, m: number): Int32Array {
   if (count <= m) return found.slice(0, count);
-  // a min-heap of the best m so far, by key
-  const slots = new Int32Array(m);
-  const keys = new Float64Array(m);
-  let size = 0;
-  for (let i = 0; i < count; i++) {
+  // the best m so far, the least of them on top (keys negated in a max-heap)
+  const best = new BoundHeap();
+  for (let i = 0, held = 0; i < count; i++) {
     const slot = found[i] as number;
     const key = (partial[slot] as number) + priors.boundOf(slot);
-    if (size === m && key <= (keys[0] as number)) continue;
-    let at: number;
-    if (size < m) {
-      at = size++;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if ((keys[parent] as number) <= key) break;
-        keys[at] = keys[parent] as number;
-        slots[at] = slots[parent] as number;
-        at = parent;
-      }
-    } else {
-      at = 0;
-      for (;;) {
-        const left = 2 * at + 1;
-        if (left >= size) break;
-        const child = left + 1 < size && (keys[left + 1] as number) < (keys[left] as number) ? left + 1 : left;
-        if ((keys[child] as number) >= key) break;
-        keys[at] = keys[child] as number;
-        slots[at] = slots[child] as number;
-        at = child;
-      }
-    }
-    keys[at] = key;
-    slots[at] = slot;
+    if (held === m && key <= -best.peekBound()) continue;
+    best.push(slot, -key);
+    if (held === m) best.pop();
+    else held++;
   }
-  return slots;
+  return Int32Array.from({ length: m }, () => best.pop());
 }

@@ -80,12 +80,9 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   const s = scratch(index);
   const epoch = ++s.epoch;
   // the excluded are marked scored (and not pushed): nothing offers or scores them
-  const excluded = new Set<number>();
   for (const userId of input.exclude ?? []) {
     const slot = index.slotOf(userId);
-    if (slot === undefined) continue;
-    excluded.add(slot);
-    s.scored[slot] = epoch;
+    if (slot !== undefined) s.scored[slot] = epoch;
   }
   const extra = new Set<number>();
   const scored = new ScoredHeap();
@@ -94,7 +91,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   for (const userId of input.extra ?? []) {
     const slot = index.slotOf(userId);
     if (slot === undefined) slotlessExtra.add(userId);
-    else if (!excluded.has(slot)) extra.add(slot);
+    else if (s.scored[slot] !== epoch) extra.add(slot);
   }
   for (const userId of input.exclude ?? []) slotlessExtra.delete(userId);
   if (slotlessExtra.size) {
@@ -130,10 +127,10 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     // someone they alone reach is bounded like the unreached), as plain numbers: this loop runs once per posting
     const adding = read.map((_, j) => j).filter((j) => (gains[j] as number) > 0);
     const count = adding.length;
+    if (count === 0) return;
     const offsets = Int32Array.from(adding, (j) => (read[j] as BoundLookup).offset);
     const scales = Float64Array.from(adding, (j) => (read[j] as BoundLookup).scale);
     const gainOf = Float64Array.from(adding, (j) => gains[j] as number);
-    if (count === 0) return;
     tally.postings += size;
     for (let i = 0; i < size; i++) {
       let add = 0;
@@ -175,13 +172,6 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   const asideBound = new AsideBound();
   for (const group of groups.slice(0, aside)) asideBound.add(group);
   const asideMost = asideBound.most;
-  const asideFor = (slot: number): number => asideBound.of(index, slot);
-  /** a person's bound given what the essential lists gave them: the set-aside lists' most only when that could reach the threshold */
-  const boundOf = (slot: number, partial: number): number => {
-    const prior = priors.boundOf(slot);
-    const loose = partial + asideMost + prior;
-    return withSlack(loose < threshold ? loose : partial + asideFor(slot) + prior);
-  };
 
   // 3. read the other essential lists; bound everyone they reach
   while (unread > aside) readNext();
@@ -190,8 +180,15 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   const unscored = new BoundHeap();
   let admitAll = false;
   let waiting = Number.NEGATIVE_INFINITY;
+  /**
+   * A person's bound given what the essential lists gave them (`partial`): with the set-aside lists'
+   * most, and only when that could reach the threshold with what their own value maxima let those
+   * lists add (most people reached fall short at the first).
+   */
   const offer = (slot: number, partial: number): void => {
-    const bound = boundOf(slot, partial);
+    const prior = priors.boundOf(slot);
+    const loose = partial + asideMost + prior;
+    const bound = withSlack(loose < threshold ? loose : partial + asideBound.of(index, slot) + prior);
     if (admitAll || bound >= threshold) unscored.push(slot, bound);
     else if (bound > waiting) waiting = bound;
   };
@@ -203,13 +200,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   const offerReached = (): void => {
     for (let i = 0; i < found; i++) {
       const slot = s.found[i] as number;
-      if (s.scored[slot] === epoch) continue;
-      const partial = s.partial[slot] as number;
-      // most people reached fall short even with the set-aside lists' most: they only wait (offer's first case, inline)
-      const loose = withSlack(partial + asideMost + priors.boundOf(slot));
-      if (!admitAll && loose < threshold) {
-        if (loose > waiting) waiting = loose;
-      } else offer(slot, partial);
+      if (s.scored[slot] !== epoch) offer(slot, s.partial[slot] as number);
     }
     for (const slot of extra) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch) offer(slot, 0);
   };
