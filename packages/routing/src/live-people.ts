@@ -55,6 +55,16 @@ export interface LivePeopleOptions {
 const DEFAULT_SNAPSHOT_EVERY_MS = 30 * 60_000;
 
 /**
+ * Starting -> Running (everyone loaded once: before, a snapshot would hold nobody) -> Closed; or
+ * Starting -> Closed (the first load failed). Nothing is scheduled or written once Closed.
+ */
+enum Phase {
+  Starting = 'starting',
+  Running = 'running',
+  Closed = 'closed',
+}
+
+/**
  * What the matcher knows about people, in memory, kept current from Postgres: loaded whole at start
  * (everyone's terms and answers into the engine, the week's asks, the ask preferences, the active
  * model), then each person again when Postgres notifies `people_changed`, each question's asks when
@@ -85,9 +95,7 @@ export class LivePeople implements PeopleSource {
    * full reload runs is applied after it (the reload may have read that person before the change).
    */
   private queue: Promise<void> = Promise.resolve();
-  private closed = false;
-  /** everyone was loaded once (a snapshot written before would hold nobody) */
-  private loaded = false;
+  private phase = Phase.Starting;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -137,12 +145,13 @@ export class LivePeople implements PeopleSource {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    const wasRunning = this.phase === Phase.Running;
+    this.phase = Phase.Closed;
     clearTimeout(this.corpusTimer);
     clearTimeout(this.snapshotTimer);
     await this.queue;
     // what it holds now is current unless a change is waiting to be applied or the LISTEN connection is down
-    const current = !this.pendingPeople.size && !this.pendingQuestions.size && this.listener.failingForMs() === 0 && this.loaded;
+    const current = !this.pendingPeople.size && !this.pendingQuestions.size && this.listener.failingForMs() === 0 && wasRunning;
     await this.listener.close();
     if (this.options.snapshot && current) await this.saveSnapshot(Date.now());
   }
@@ -192,7 +201,7 @@ export class LivePeople implements PeopleSource {
 
   /** One timer at a time: the next re-read is scheduled when this one has ended. */
   private scheduleCorpusRefresh(): void {
-    if (this.closed) return;
+    if (this.phase === Phase.Closed) return;
     const delay = corpusRefreshDelay(this.options.corpusRefreshMs ?? 5_000, this.lastCorpusLoadMs);
     this.corpusTimer = setTimeout(() => {
       void (async () => {
@@ -244,7 +253,7 @@ export class LivePeople implements PeopleSource {
           for (const id of questions) this.pendingQuestions.add(id);
           this.modelChanged ||= model;
           await new Promise((r) => setTimeout(r, 500));
-          if (this.closed) break;
+          if (this.phase === Phase.Closed) break;
         }
       }
     }).finally(() => (this.flushing = undefined));
@@ -257,11 +266,11 @@ export class LivePeople implements PeopleSource {
    */
   private scheduleSnapshot(): void {
     const every = this.options.snapshotEveryMs ?? DEFAULT_SNAPSHOT_EVERY_MS;
-    if (this.closed || !this.options.snapshot || every <= 0) return;
+    if (this.phase === Phase.Closed || !this.options.snapshot || every <= 0) return;
     this.snapshotTimer = setTimeout(() => {
       void this.inOrder(async () => {
-        if (this.closed) return;
-        if (this.loaded && this.listener.failingForMs() === 0) await this.saveSnapshot(Date.now());
+        if (this.phase === Phase.Closed) return;
+        if (this.phase === Phase.Running && this.listener.failingForMs() === 0) await this.saveSnapshot(Date.now());
         this.scheduleSnapshot();
       });
     }, every).unref();
@@ -293,7 +302,7 @@ export class LivePeople implements PeopleSource {
       this.ledger = ledger;
       this.preferences = preferences;
       this.mostActive = { at: Number.NEGATIVE_INFINITY, userIds: [], stale: true };
-      this.loaded = true;
+      if (this.phase === Phase.Starting) this.phase = Phase.Running;
       // everyone was read as of `started` (changes after it are notified, and applied next)
       if (this.options.snapshot && mayUseSnapshot && !fromSnapshot) await this.saveSnapshot(started);
     });
