@@ -344,13 +344,13 @@ async function rollingRestart(): Promise<{ name: string; stoppedSeconds: number;
   const restarted = [];
   for (const [i, spec] of matcherSpecs.entries()) {
     const old = matcherChildren[i] as ChildProcess;
-    const stopping = performance.now();
+    const stopAt = performance.now();
     const exited = new Promise((r) => old.once('exit', r));
     old.kill('SIGTERM');
     await exited;
-    const starting = performance.now();
+    const startAt = performance.now();
     matcherChildren[i] = await start(spec.name, 'services/matcher/src/main.ts', spec.env, spec.port);
-    restarted.push({ name: spec.name, stoppedSeconds: round((starting - stopping) / 1000, 1), readySeconds: round((performance.now() - starting) / 1000, 1) });
+    restarted.push({ name: spec.name, stoppedSeconds: round((startAt - stopAt) / 1000, 1), readySeconds: round((performance.now() - startAt) / 1000, 1) });
   }
   return restarted;
 }
