@@ -91,6 +91,7 @@ describe('the pages', () => {
     await page.goto(`${system.apiUrl}/preferences.html`);
     await enterToken(page, 'Service token', TestSystem.serviceToken);
     await page.getByLabel('Person').selectOption({ label: `hops (#${people.hops})` });
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toContain(`Preferences of hops`);
     await page.getByLabel(/At most this many asks a day/).fill('3');
     await page.getByLabel(/Ask nothing until/).fill('2099-12-31');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -115,6 +116,7 @@ describe('the pages', () => {
     // and back: no pause
     await page.goto(`${system.apiUrl}/preferences.html`);
     await page.getByLabel('Person').selectOption({ label: `hops (#${people.hops})` });
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toContain(`Preferences of hops`);
     await page.getByLabel(/Ask nothing until/).fill('');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/Saved/);

@@ -30,13 +30,20 @@ function show(p: Preferences): void {
   form.hidden = false;
 }
 
+// The form stays hidden while a person's preferences are on their way, so nothing typed is overwritten when they
+// arrive; only the latest load shows (an earlier answer, for a person chosen before, is dropped).
+let latestLoad = 0;
 async function loadPreferences(): Promise<void> {
   if (!personSelect.value) return;
+  const load = ++latestLoad;
+  form.hidden = true;
   try {
-    show(await call<Preferences>(token(), 'GET', `/users/${personSelect.value}/preferences`));
+    const preferences = await call<Preferences>(token(), 'GET', `/users/${personSelect.value}/preferences`);
+    if (load !== latestLoad) return;
+    show(preferences);
     status.textContent = `Preferences of ${personSelect.selectedOptions[0]?.textContent ?? ''}.`;
   } catch (error) {
-    status.textContent = failure('Could not read the preferences', error);
+    if (load === latestLoad) status.textContent = failure('Could not read the preferences', error);
   }
 }
 
