@@ -1,5 +1,5 @@
 import {
-  AskLedger, bestFirst, chooseAsks, scoreOf, weeklyBudget, weightVector, whyNotAsk, type AskBudgetPolicy, type RankingModel, type Scored,
+  AskLedger, bestFirst, chooseAsks, partsOf, scoreOf, weeklyBudget, weightVector, whyNotAsk, type AskBudgetPolicy, type RankingModel, type Scored,
 } from '@qr/matching';
 import type { SeQuestion } from '@qr/stackexchange';
 import type { Dataset } from './dataset.js';
@@ -75,7 +75,7 @@ export function evaluateModels(dataset: Dataset, questions: readonly SeQuestion[
       const policy = s.variant.budget;
       if (policy) {
         const check = { policy, ledger: s.ledger, answersPerDay, preferences: () => undefined };
-        const { asks, passed } = chooseAsks(ranked, ASKS_PER_QUESTION, (userId) => whyNotAsk(check, userId, now));
+        const { asks, passed } = chooseAsks(partsOf(ranked), ASKS_PER_QUESTION, (userId) => whyNotAsk(check, userId, now));
         const asked = new Set(asks.map((a) => a.userId));
         ranking = [...asks.map((a) => a.userId), ...ranking.filter((u) => !asked.has(u))];
         for (const a of asks) {

@@ -1,8 +1,9 @@
-import type { Scored } from './ranked.js';
+import { bestFirst, type Scored } from './ranked.js';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
-const MAX_PASSED_OVER = 5;
+/** How many people passed over a decision names. */
+export const MAX_PASSED_OVER = 5;
 
 /**
  * How often a person may be asked (placed in a question's matches, which also emails them): in
@@ -99,31 +100,63 @@ export interface Ask extends Scored {
 }
 
 /**
- * The people to ask, from a ranking (best first): the first `limit` who may be asked, in order. Those
- * over their budget or paused are passed over, and each ask names who was passed over above it. A
- * question is never left with nobody: when everyone who could be asked is over the budget the
- * community sets, the best of them is asked all the same (a person's own limit or pause never is).
+ * A ranking of part of the people, best first (bestFirst): those for whom `keep` holds, down to
+ * `floor` (scores at least it); `expected` is how many the reader expects to read (a hint). The
+ * engine's lazy ranking gives it without scoring whom it skips.
  */
-export function chooseAsks(ranked: Iterable<Scored>, limit: number, whyNot: (userId: number) => PassReason | undefined): { asks: Ask[]; passed: { userId: number; reason: PassReason }[] } {
+export type PartRanking = (keep: (userId: number) => boolean, floor: number, expected: number) => Iterable<Scored>;
+
+/** A whole ranking (best first) as a PartRanking. */
+export function partsOf(ranked: Iterable<Scored>): PartRanking {
+  return function* part(keep, floor) {
+    for (const candidate of ranked) {
+      if (candidate.score < floor) return;
+      if (keep(candidate.userId)) yield candidate;
+    }
+  };
+}
+
+/**
+ * The people to ask, from a ranking: the first `limit` who may be asked, in order. Those over their
+ * budget or paused are passed over, and each ask names who was passed over above it (the first
+ * MAX_PASSED_OVER, which is also all `passed` lists). A question is never left with nobody: when
+ * everyone who could be asked is over the budget the community sets, the best of them is asked all
+ * the same (a person's own limit or pause never is).
+ *
+ * It reads two parts of the ranking: those who may be asked, to the last ask; then those who may not,
+ * only above the last ask and only as many as it names. However many are passed over (at a busy
+ * moment, thousands above the tenth ask), none of them is scored unless named.
+ */
+export function chooseAsks(ranked: PartRanking, limit: number, whyNot: (userId: number) => PassReason | undefined): { asks: Ask[]; passed: { userId: number; reason: PassReason }[] } {
   const asks: Ask[] = [];
   const passed: { userId: number; reason: PassReason }[] = [];
   if (limit < 1) return { asks, passed };
-  let bestOverBudget: Scored | undefined;
-  for (const candidate of ranked) {
-    const reason = whyNot(candidate.userId);
-    if (reason) {
-      passed.push({ userId: candidate.userId, reason });
-      if (reason === 'budget') bestOverBudget ??= candidate;
-    } else {
-      asks.push({ ...candidate, passedOver: passed.slice(0, MAX_PASSED_OVER).map((p) => p.userId) });
-    }
-    if (asks.length === limit) break;
+  const may = (userId: number): boolean => whyNot(userId) === undefined;
+  const chosen: Scored[] = [];
+  for (const candidate of ranked(may, Number.NEGATIVE_INFINITY, limit)) {
+    chosen.push(candidate);
+    if (chosen.length === limit) break;
   }
+  const last = chosen.length === limit ? chosen.at(-1) : undefined;
+  const above: Scored[] = [];
+  let bestOverBudget: Scored | undefined;
+  for (const candidate of ranked((userId) => !may(userId), last?.score ?? Number.NEGATIVE_INFINITY, MAX_PASSED_OVER)) {
+    if (last && bestFirst(candidate, last) > 0) break;
+    const reason = whyNot(candidate.userId) as PassReason;
+    if (above.length < MAX_PASSED_OVER) {
+      above.push(candidate);
+      passed.push({ userId: candidate.userId, reason });
+    }
+    if (reason === 'budget') bestOverBudget ??= candidate;
+    if (above.length === MAX_PASSED_OVER && (chosen.length > 0 || bestOverBudget)) break;
+  }
+  const passedAbove = (ask: Scored): number[] => above.filter((p) => bestFirst(p, ask) < 0).map((p) => p.userId);
+  for (const ask of chosen) asks.push({ ...ask, passedOver: passedAbove(ask) });
   if (asks.length === 0 && bestOverBudget) {
-    const chosen = bestOverBudget;
-    const at = passed.findIndex((p) => p.userId === chosen.userId);
-    asks.push({ ...chosen, passedOver: passed.slice(0, Math.min(at, MAX_PASSED_OVER)).map((p) => p.userId) });
-    passed.splice(at, 1);
+    const best = bestOverBudget;
+    asks.push({ ...best, passedOver: passedAbove(best) });
+    const at = passed.findIndex((p) => p.userId === best.userId);
+    if (at >= 0) passed.splice(at, 1);
   }
   return { asks, passed };
 }

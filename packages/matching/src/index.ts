@@ -10,9 +10,9 @@ export { PeopleIndex } from './people-index.js';
 export { readSnapshot, writeSnapshot } from './snapshot.js';
 export { bestFirst, type FeatureInput, type Match, type MatchReasons, type RankInput, type Scored } from './ranked.js';
 export { rankReference, type ReferencePerson } from './rank-reference.js';
-export { ranking, topK, type TopStats } from './top-k.js';
+export { ranking, topK, type RankingPart, type TopStats } from './top-k.js';
 export {
-  AskLedger, chooseAsks, DEFAULT_ASK_BUDGET, weeklyBudget, whyNotAsk, type Ask, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type PassReason,
+  AskLedger, chooseAsks, DEFAULT_ASK_BUDGET, partsOf, type PartRanking, weeklyBudget, whyNotAsk, type Ask, type AskBudgetPolicy, type AskPreferences, type BudgetCheck, type PassReason,
 } from './budget.js';
 export { decide, type Decision } from './decide.js';
 export { reasonsFor } from './reasons.js';

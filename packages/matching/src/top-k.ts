@@ -19,6 +19,18 @@ export interface TopStats {
   listed: number;
 }
 
+/** Which part of the ranking to give: the people it keeps, down to a floor. */
+export interface RankingPart {
+  /**
+   * Only people for whom this holds are ranked (asked when a person is about to be scored, at most
+   * once per person and ranking, so it must not change while the ranking is read). Everyone else is
+   * skipped as if excluded: a person passed over costs a call, not a scoring.
+   */
+  keep?: (userId: number) => boolean;
+  /** Only people scoring at least this are ranked: the ranking ends before the first below it, and prunes with it from the start. */
+  floor?: number;
+}
+
 /** Slack for rounding: a bound is a sum in another order than the score it bounds. */
 const ROUNDING = 1e-9;
 /**
@@ -34,8 +46,14 @@ const SEED_POSTINGS_MIN = 2_000;
 const SEEDS_PER_READ = 2;
 /** When those give fewer than the reader's depth (a question of common words): the highest prior bounds too, at most this many tried per person read. */
 const MAX_PRIOR_SEED_TRIES = 16;
-/** What scoring one person in full costs, in postings scanned (binary searches in every list of the question; measured roughly). */
-const SCORE_COST = 10;
+/**
+ * What a person the essential lists do not reach costs, in postings scanned, when their bucket's
+ * bound reaches the threshold: they are offered and, their bound being loose, most are scored in full
+ * (a search in every list of the question: ~20 us at 1M people against ~70 ns a posting read). At 10
+ * it set every list aside when a ranking skips most of the best people (a busy moment's budgets):
+ * thousands scored for want of reading 100k postings (bench/README.md).
+ */
+const SCORE_COST = 100;
 
 /** A question's lookups that read one posting list, and what the list can add to anyone's score at most. */
 interface ListGroup {
@@ -70,7 +88,9 @@ const scratchOf = new WeakMap<PeopleIndex, { partial: Float64Array; touched: Int
  *    scored is given as soon as no bound left can beat it.
  * `depth` is how far the caller expects to read (it only guides step 2; any depth is exact).
  */
-export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats, depth = 40): Generator<Scored> {
+export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats, depth = 40, part: RankingPart = {}): Generator<Scored> {
+  const { keep } = part;
+  const floor = part.floor ?? Number.NEGATIVE_INFINITY;
   const weights = weightVector(input.model);
   const { mu } = input.model;
   const { now } = input;
@@ -94,6 +114,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     else if (s.scored[slot] !== epoch) extra.add(slot);
   }
   for (const userId of input.exclude ?? []) slotlessExtra.delete(userId);
+  if (keep) for (const userId of slotlessExtra) if (!keep(userId)) slotlessExtra.delete(userId);
   if (slotlessExtra.size) {
     row.fill(0);
     new PersonActivity().writeFeatures(now, mu, row);
@@ -107,6 +128,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   const score = (slot: number): void => {
     if (s.scored[slot] === epoch) return;
     s.scored[slot] = epoch;
+    if (keep && !keep(index.userIdAt(slot))) return;
     const hit = index.contentOf(slot, lookups, row);
     if (!hit && !extra.has(slot)) return;
     index.activityAt(slot).writeFeatures(now, mu, row);
@@ -158,14 +180,21 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     seedRead += (groups[unread - 1] as ListGroup).list.size;
     readNext();
   }
-  for (const slot of mostPromising(s.found, found, s.partial, priors, SEEDS_PER_READ * depth)) score(slot);
+  // (when many of them are not kept, the next most promising are tried, until as many are scored)
+  const seeds = SEEDS_PER_READ * depth;
+  const promise = (slot: number): number => (s.partial[slot] as number) + priors.boundOf(slot);
+  for (let m = seeds; ; m *= 4) {
+    const tried = mostPromising(s.found, found, s.partial, priors, m).sort((x, y) => promise(y) - promise(x));
+    for (let i = 0; i < tried.length && scored.size < seeds; i++) score(tried[i] as number);
+    if (scored.size >= seeds || m >= found) break;
+  }
   // too few of them (a question of common words): the people with the highest prior bounds too
   // (people who hold none of the question's terms are tried and dropped)
   for (let b = 0, tried = 0; b < priors.bucketCount && scored.size < depth && tried < MAX_PRIOR_SEED_TRIES * depth; b++) {
     const members = [...priors.bucket(b)].sort((x, y) => priors.boundOf(y) - priors.boundOf(x));
     for (let i = 0; i < members.length && scored.size < depth && tried < MAX_PRIOR_SEED_TRIES * depth; i++, tried++) score(members[i] as number);
   }
-  const threshold = scored.size >= depth ? scored.kthScore(depth) : Number.NEGATIVE_INFINITY;
+  const threshold = Math.max(floor, scored.size >= depth ? scored.kthScore(depth) : Number.NEGATIVE_INFINITY);
 
   // 2. which lists to set aside (only lists not read yet)
   const aside = Math.min(chooseAside(groups, threshold, priors), unread);
@@ -222,11 +251,13 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     return frontierBound;
   };
 
-  // 4. the threshold algorithm
+  // 4. the threshold algorithm (bounds below the floor are as good as none: nobody there is ranked)
   for (;;) {
     const best = scored.peek();
-    const top = Math.max(unscored.peekBound(), frontier(), waiting);
+    const reachable = Math.max(unscored.peekBound(), frontier(), waiting);
+    const top = reachable < floor ? Number.NEGATIVE_INFINITY : reachable;
     if (best && best.score > top) {
+      if (best.score < floor) return;
       yield scored.pop() as Scored;
       continue;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AskLedger, chooseAsks, weeklyBudget, whyNotAsk, type AskPreferences, type BudgetCheck } from '../src/index.js';
+import { AskLedger, chooseAsks, partsOf, weeklyBudget, whyNotAsk, type AskPreferences, type BudgetCheck } from '../src/index.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2025-06-01T12:00:00Z');
@@ -34,18 +34,36 @@ describe('ask budgets', () => {
 
   it('ask the next best when the best may not be asked, and say who was passed over', () => {
     const ranked = [1, 2, 3, 4, 5].map((userId) => ({ userId, score: 10 - userId }));
-    const { asks, passed } = chooseAsks(ranked, 3, (u) => (u === 1 || u === 3 ? 'budget' : undefined));
+    const { asks, passed } = chooseAsks(partsOf(ranked), 3, (u) => (u === 1 || u === 3 ? 'budget' : undefined));
     expect(asks.map((a) => a.userId)).toEqual([2, 4, 5]);
     expect(asks.map((a) => a.passedOver)).toEqual([[1], [1, 3], [1, 3]]);
     expect(passed).toEqual([{ userId: 1, reason: 'budget' }, { userId: 3, reason: 'budget' }]);
-    expect(chooseAsks(ranked, 0, () => undefined).asks).toEqual([]);
+    expect(chooseAsks(partsOf(ranked), 0, () => undefined).asks).toEqual([]);
+  });
+
+  it('name the first few passed over, reading of those passed over only what it names', () => {
+    const ranked = Array.from({ length: 40 }, (_, i) => ({ userId: i + 1, score: 100 - i }));
+    const overBudget = (u: number): 'budget' | undefined => (u <= 30 ? 'budget' : undefined);
+    let read = 0;
+    const counted = partsOf({
+      *[Symbol.iterator]() {
+        for (const r of ranked) {
+          read++;
+          yield r;
+        }
+      },
+    });
+    const { asks, passed } = chooseAsks(counted, 2, overBudget);
+    expect(asks.map((a) => [a.userId, a.passedOver])).toEqual([[31, [1, 2, 3, 4, 5]], [32, [1, 2, 3, 4, 5]]]);
+    expect(passed).toEqual([1, 2, 3, 4, 5].map((userId) => ({ userId, reason: 'budget' })));
+    expect(read).toBe(32 + 5); // to the second ask, then the first five passed over
   });
 
   it('never leave a question with nobody: with everyone over budget, the best of them is asked; a pause or one\'s own limit is never overridden', () => {
     const ranked = [1, 2, 3].map((userId) => ({ userId, score: 10 - userId }));
-    const { asks, passed } = chooseAsks(ranked, 2, (u) => (u === 1 ? 'paused' : 'budget'));
+    const { asks, passed } = chooseAsks(partsOf(ranked), 2, (u) => (u === 1 ? 'paused' : 'budget'));
     expect(asks).toEqual([{ userId: 2, score: 8, passedOver: [1] }]);
     expect(passed).toEqual([{ userId: 1, reason: 'paused' }, { userId: 3, reason: 'budget' }]);
-    expect(chooseAsks(ranked, 2, () => 'own daily limit').asks).toEqual([]);
+    expect(chooseAsks(partsOf(ranked), 2, () => 'own daily limit').asks).toEqual([]);
   });
 });

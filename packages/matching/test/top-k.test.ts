@@ -33,6 +33,12 @@ describe('ranking and topK: read lazily, exactly the exhaustive ranking', () => 
           for (const input of inputs) {
             const all = index.rank(input);
             expect([...ranking(index, input)]).toEqual(all); // read to the end, the lazy ranking is the whole ranking
+            // a part of it: the people kept, down to a floor, exactly as the whole ranking filtered
+            const kept = new Set(userIds.filter(() => random() < 0.3));
+            const floor = all[Math.floor(random() * all.length)]?.score ?? 0;
+            const keep = (userId: number): boolean => kept.has(userId);
+            expect([...ranking(index, input, undefined, 5, { keep })]).toEqual(all.filter((c) => keep(c.userId)));
+            expect([...ranking(index, input, undefined, 10, { keep: (u) => !keep(u), floor })]).toEqual(all.filter((c) => !keep(c.userId) && c.score >= floor));
             for (const k of [1, 10, 37]) {
               const s = {} as TopStats;
               expect(topK(index, input, k, s)).toEqual(all.slice(0, k));
