@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from '@qr/db/testing';
 import type pg from 'pg';
-import { syntheticDatabaseName } from '../matching/community-pg.js';
+import { syntheticDatabaseName, syntheticSpec } from '../matching/community-pg.js';
 import { syntheticEnd } from '../matching/synthetic.js';
 
 export interface CommunitySpec {
@@ -96,7 +96,7 @@ export async function communityTemplate(
   const migrations = readdirSync(path.join(o.root, 'migrations')).sort();
   const key = createHash('sha256').update(`${o.users}|${copies}|${statSync(o.postsXml).size}|${migrations.join(',')}|${new Date().toISOString().slice(0, 10)}`).digest('hex').slice(0, 12);
   const synthetic = o.syntheticPeople
-    ? syntheticDatabaseName({ people: o.syntheticPeople, seed: 20240501 + o.syntheticPeople, end: syntheticEnd() }, migrations.length)
+    ? syntheticDatabaseName(syntheticSpec(o.syntheticPeople, syntheticEnd()), migrations.length)
     : undefined;
   const templateName = synthetic ?? `bench_e2e_${key}`;
   const { rowCount: haveTemplate } = await adminClient.query('select 1 from pg_database where datname = $1', [templateName]);

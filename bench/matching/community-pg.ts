@@ -14,7 +14,7 @@ import { answerContribution, extractAnswerTerms, extractTerms, type TermValues }
 import { toStored } from '@qr/routing';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DAY_MS, FAVOURITE_TAG_SHARE, HISTORY_DAYS, Synth, textOf } from './synthetic.js';
+import { DAY_MS, FAVOURITE_TAG_SHARE, HISTORY_DAYS, seedFor, Synth, SYNTHETIC_SEED, textOf } from './synthetic.js';
 
 export interface SyntheticSpec {
   people: number;
@@ -82,6 +82,11 @@ function escapeField(text: string): string {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The community of `people` that the benchmarks share (seedFor). */
+export function syntheticSpec(people: number, end: number, seed = SYNTHETIC_SEED): SyntheticSpec {
+  return { people, seed: seedFor(people, seed), end };
+}
 
 /** The name of the database a benchmark keeps a community in: its size, seed, last day and migration count. */
 export function syntheticDatabaseName(spec: SyntheticSpec, migrations: number): string {

@@ -27,15 +27,15 @@ import { LivePeople } from '@qr/routing';
 import { freePort } from '@qr/runtime';
 import pg from 'pg';
 import { arg } from '../args.js';
-import { percentile } from '../stats.js';
-import { syntheticDatabaseName, writeSyntheticCommunity, type SyntheticStats } from './community-pg.js';
+import { summary } from '../stats.js';
+import { syntheticDatabaseName, syntheticSpec, writeSyntheticCommunity, type SyntheticStats } from './community-pg.js';
 import { measureReflection } from './reflection.js';
-import { Synth, syntheticEnd, textOf } from './synthetic.js';
+import { Synth, SYNTHETIC_SEED, syntheticEnd, textOf } from './synthetic.js';
 
 const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const QUESTIONS = Number(arg('questions', '500'));
 const WARMUP = Number(arg('warmup', '50'));
-const SEED = Number(arg('seed', '20240501'));
+const SEED = Number(arg('seed', String(SYNTHETIC_SEED)));
 /** --matcher-starts=no: no matcher process is started (its figures are left out); only this process's LivePeople is measured */
 const MATCHER_STARTS = arg('matcher-starts', 'yes') !== 'no';
 const ANSWER_RATE = Number(arg('answer-rate', '200'));
@@ -56,7 +56,7 @@ const urlOf = (name: string): string => {
 
 /** The community of `people` as a database, made once per size, seed, day and migration set. */
 async function community(people: number): Promise<{ url: string; stats: SyntheticStats; loadSeconds?: number }> {
-  const spec = { people, seed: SEED + people, end };
+  const spec = syntheticSpec(people, end, SEED);
   const name = syntheticDatabaseName(spec, readdirSync(join(root, 'migrations')).length);
   const { rows } = await adminClient.query<{ c: string | null }>("select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1", [name]);
   if (rows[0]?.c) return { url: urlOf(name), stats: JSON.parse(rows[0].c) as SyntheticStats };
@@ -118,11 +118,7 @@ async function matcherStart(url: string, snapshot?: string): Promise<{ readySeco
   }
 }
 
-const stats = (ms: number[]) => {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const r = (x: number): number => Math.round(x * 100) / 100;
-  return { p50: r(percentile(sorted, 0.5)), p95: r(percentile(sorted, 0.95)), p99: r(percentile(sorted, 0.99)), max: r(sorted.at(-1) ?? NaN) };
-};
+const stats = (ms: number[]) => summary(ms, 2);
 
 const results = [];
 for (const people of SIZES) {

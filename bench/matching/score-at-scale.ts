@@ -24,14 +24,14 @@ import {
   topK, type RankInput, type ReferencePerson, type TermValues, type TopStats,
 } from '@qr/matching';
 import { arg } from '../args.js';
-import { percentile } from '../stats.js';
-import { DAY_MS, FAVOURITE_TAG_SHARE, HISTORY_DAYS, NOW, Synth, termNames, textOf } from './synthetic.js';
+import { summary } from '../stats.js';
+import { DAY_MS, FAVOURITE_TAG_SHARE, HISTORY_DAYS, NOW, seedFor, Synth, SYNTHETIC_SEED, termNames, textOf } from './synthetic.js';
 
 const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const QUESTIONS = Number(arg('questions', '300'));
 const WARMUP = Number(arg('warmup', '30'));
 const BASELINE = Number(arg('baseline', '30'));
-const SEED = Number(arg('seed', '20240501'));
+const SEED = Number(arg('seed', String(SYNTHETIC_SEED)));
 /** the live path asks for this many first (decide.ts: 4 x MATCH_LIMIT) */
 const TOP_K = Number(arg('k', '40'));
 const SNAPSHOTS = arg('snapshots', '');
@@ -72,13 +72,10 @@ function question(gen: Synth): ExtractedTerms {
 }
 
 const rss = (): number => process.memoryUsage().rss / 1e6;
-const stats = (ms: number[]) => {
-  const sorted = [...ms].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? NaN };
-};
+const stats = (ms: number[]) => summary(ms);
 const results = [];
 for (const size of SIZES) {
-  const gen = new Synth(SEED + size);
+  const gen = new Synth(seedFor(size, SEED));
   const people: ReferencePerson[] = [];
   let documentFrequency = new Map<string, number>();
   const rssBefore = rss();
@@ -114,7 +111,7 @@ for (const size of SIZES) {
   const rssAfter = rss();
   const corpus = { documents: answers, documentFrequency };
   const input = (q: ExtractedTerms): RankInput => ({ question: q, stats: corpus, now: NOW, model: DEFAULT_MODEL, exclude: [1_000] });
-  const asking = new Synth(SEED + size + 1); // questions of their own: the same whether the community was built or read
+  const asking = new Synth(seedFor(size, SEED) + 1); // questions of their own: the same whether the community was built or read
   const qs = Array.from({ length: QUESTIONS + WARMUP }, () => question(asking));
   // the live path: the pruned top k (decide() asks for 4 x MATCH_LIMIT first), every question
   const top: number[] = [];

@@ -10,6 +10,10 @@ export const DAY_MS = 86_400_000;
 export const NOW = Date.parse('2026-06-01T00:00:00Z');
 export const HISTORY_DAYS = 5 * 365;
 
+/** The seed the benchmarks' communities start from, unless told another. */
+export const SYNTHETIC_SEED = 20240501;
+/** A community of `people` is generated from this seed: each size its own, every benchmark the same. */
+export const seedFor = (people: number, seed = SYNTHETIC_SEED): number => seed + people;
 /** Where a community kept in Postgres ends: today's midnight (UTC), so the matcher ranks it as recent. */
 export const syntheticEnd = (): number => Math.floor(Date.now() / DAY_MS) * DAY_MS;
 

@@ -140,9 +140,9 @@ export class PeopleIndex implements HeldMaxima {
       const id = this.termId(term);
       const list = this.lists[id] as PostingList;
       const before = list.live;
-      list.add(slot, this.valuesOf(add, list.width));
+      const at = list.add(slot, this.valuesOf(add, list.width));
       this.counted(slot, list.live - before);
-      this.raiseMaxima(slot, list, list.find(slot));
+      this.raiseMaxima(slot, list, at);
     }
   }
 

@@ -39,8 +39,8 @@ export class PostingList {
     return this.size > this.main ? search(this.slots, this.main, this.size, slot) : -1;
   }
 
-  /** Adds `add` (width values) to `slot`'s posting, making it if needed; returns true when the slot held nothing here before and now does. */
-  add(slot: number, add: ArrayLike<number>): boolean {
+  /** Adds `add` (width values) to `slot`'s posting, making it if needed; returns its position (`live` counts it if it now holds something). */
+  add(slot: number, add: ArrayLike<number>): number {
     let at = this.find(slot);
     if (at < 0) at = this.insert(slot);
     const { values, width, max } = this;
@@ -50,9 +50,8 @@ export class PostingList {
       values[at * width + c] = v;
       if (v > (max[c] as number)) max[c] = v;
     }
-    const started = !before && this.holds(at);
-    if (started) this.live++;
-    return started;
+    if (!before && this.holds(at)) this.live++;
+    return at;
   }
 
   /** Sets `slot`'s values (width of them), making the posting if needed; returns its position. */

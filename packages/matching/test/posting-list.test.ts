@@ -25,7 +25,10 @@ describe('PostingList', () => {
           const before = model.get(slot) ?? new Array<number>(width).fill(0);
           const after = before.map((v, c) => v + (values[c] as number));
           const started = !before.some((v) => v > 0) && after.some((v) => v > 0);
-          expect(list.add(slot, values)).toBe(started);
+          const live = list.live;
+          const at = list.add(slot, values);
+          expect(list.slots[at]).toBe(slot);
+          expect(list.live - live).toBe(started ? 1 : 0);
           model.set(slot, after);
         } else if (op < 0.8) {
           list.set(slot, values);

@@ -63,9 +63,14 @@ export function parsePort(name: string, value: string | undefined, fallback: num
   return port;
 }
 
-export function parsePositiveInt(name: string, value: string | undefined, fallback: number): number {
+/** A whole number, at least `min` (1 unless given); `what` names the unit in the error. */
+export function parseWholeNumber(name: string, value: string | undefined, fallback: number, { min = 1, what = 'integer' }: { min?: number; what?: string } = {}): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a positive integer; got "${value}"`);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be ${min === 1 ? `a positive ${what}` : `a whole number of ${what} (${min} or more)`}; got "${value}"`);
   return n;
+}
+
+export function parsePositiveInt(name: string, value: string | undefined, fallback: number): number {
+  return parseWholeNumber(name, value, fallback);
 }

@@ -1,4 +1,4 @@
-export { ConfigError, parseCommonConfig, parsePort, parsePositiveInt, requireUrl, type CommonConfig, type Env } from './common-config.js';
+export { ConfigError, parseCommonConfig, parsePort, parsePositiveInt, parseWholeNumber, requireUrl, type CommonConfig, type Env } from './common-config.js';
 export { checkReadiness, metricsAllowed, renderMetrics, type Readiness, type ReadinessDeps } from './health.js';
 export { createLogger, redactUrl, type Logger } from './logger.js';
 export { readSecret } from './secrets.js';

@@ -1,5 +1,5 @@
 import { DEFAULT_ASK_BUDGET, type AskBudgetPolicy } from '@qr/matching';
-import { ConfigError, parseCommonConfig, parsePort, parsePositiveInt, type CommonConfig, type Env } from '@qr/runtime';
+import { parseCommonConfig, parsePort, parsePositiveInt, parseWholeNumber, type CommonConfig, type Env } from '@qr/runtime';
 
 export interface MatcherConfig extends CommonConfig {
   healthPort: number;
@@ -30,14 +30,7 @@ export function loadMatcherConfig(env: Env = process.env): MatcherConfig {
     },
     giveUpMs: parsePositiveInt('MATCHER_GIVE_UP_SECONDS', env.MATCHER_GIVE_UP_SECONDS, 120) * 1000,
     snapshot: env.MATCHER_SNAPSHOT || undefined,
-    snapshotEveryMs: parseMinutes('MATCHER_SNAPSHOT_MINUTES', env.MATCHER_SNAPSHOT_MINUTES, 30) * 60_000,
+    snapshotEveryMs: parseWholeNumber('MATCHER_SNAPSHOT_MINUTES', env.MATCHER_SNAPSHOT_MINUTES, 30, { min: 0, what: 'minutes' }) * 60_000,
   };
 }
 
-/** Whole minutes, 0 or more (0 turns the periodic write off). */
-function parseMinutes(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number of minutes (0 or more); got "${value}"`);
-  return n;
-}
