@@ -106,7 +106,7 @@ export interface Ask extends Scored {
  */
 export type PartRanking = (keep: (userId: number) => boolean, floor: number, expected: number) => Iterable<Scored>;
 
-/** A whole ranking (best first) as a PartRanking. */
+/** A whole ranking (best first) as a PartRanking: iterated from the start for each part, so an array or another iterable that starts again (not a generator). */
 export function partsOf(ranked: Iterable<Scored>): PartRanking {
   return function* part(keep, floor) {
     for (const candidate of ranked) {
