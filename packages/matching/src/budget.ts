@@ -104,11 +104,12 @@ export interface Ask extends Scored {
  * `floor` (scores at least it); `expected` is how many the reader expects to read (a hint). The
  * engine's lazy ranking gives it without scoring whom it skips.
  */
-export type PartRanking = (keep: (userId: number) => boolean, floor: number, expected: number) => Iterable<Scored>;
+export type PartRanking = (keep: ((userId: number) => boolean) | ReadonlySet<number>, floor: number, expected: number) => Iterable<Scored>;
 
 /** A whole ranking (best first) as a PartRanking: iterated from the start for each part, so an array or another iterable that starts again (not a generator). */
 export function partsOf(ranked: Iterable<Scored>): PartRanking {
-  return function* part(keep, floor) {
+  return function* part(keeping, floor) {
+    const keep = keeping instanceof Set ? (userId: number): boolean => keeping.has(userId) : (keeping as (userId: number) => boolean);
     for (const candidate of ranked) {
       if (candidate.score < floor) return;
       if (keep(candidate.userId)) yield candidate;
@@ -123,15 +124,24 @@ export function partsOf(ranked: Iterable<Scored>): PartRanking {
  * everyone who could be asked is over the budget the community sets, the best of them is asked all
  * the same (a person's own limit or pause never is).
  *
- * It reads two parts of the ranking: those who may be asked, to the last ask; then those who may not,
- * only above the last ask and only as many as it names. However many are passed over (at a busy
- * moment, thousands above the tenth ask), none of them is scored unless named.
+ * It reads two parts of the ranking: those who may be asked, to the last ask; then, of those the first
+ * part skipped (it asks `keep` about everyone it considers, and it considers everyone ranked above
+ * what it gives), those above the last ask, only as many as it names. However many are passed over
+ * (at a busy moment, thousands above the tenth ask), none of them is scored unless named; when nobody
+ * was skipped, the second part is not read at all.
  */
 export function chooseAsks(ranked: PartRanking, limit: number, whyNot: (userId: number) => PassReason | undefined): { asks: Ask[]; passed: { userId: number; reason: PassReason }[] } {
   const asks: Ask[] = [];
   const passed: { userId: number; reason: PassReason }[] = [];
   if (limit < 1) return { asks, passed };
-  const may = (userId: number): boolean => whyNot(userId) === undefined;
+  // whoever the first part skips: the people passed over above the last ask are among them (a
+  // ranking considers everyone above what it gives), so the second part ranks only them, or nobody
+  const skipped = new Set<number>();
+  const may = (userId: number): boolean => {
+    if (whyNot(userId) === undefined) return true;
+    skipped.add(userId);
+    return false;
+  };
   const chosen: Scored[] = [];
   for (const candidate of ranked(may, Number.NEGATIVE_INFINITY, limit)) {
     chosen.push(candidate);
@@ -140,7 +150,8 @@ export function chooseAsks(ranked: PartRanking, limit: number, whyNot: (userId: 
   const last = chosen.length === limit ? chosen.at(-1) : undefined;
   const above: Scored[] = [];
   let bestOverBudget: Scored | undefined;
-  for (const candidate of ranked((userId) => !may(userId), last?.score ?? Number.NEGATIVE_INFINITY, MAX_PASSED_OVER)) {
+  const passedOver = skipped.size ? ranked(skipped, last?.score ?? Number.NEGATIVE_INFINITY, MAX_PASSED_OVER) : [];
+  for (const candidate of passedOver) {
     if (last && bestFirst(candidate, last) > 0) break;
     const reason = whyNot(candidate.userId) as PassReason;
     if (above.length < MAX_PASSED_OVER) {

@@ -59,6 +59,16 @@ describe('ask budgets', () => {
     expect(read).toBe(32 + 5); // to the second ask, then the first five passed over
   });
 
+  it('read no second part when the first skipped nobody', () => {
+    const ranked = [1, 2, 3, 4].map((userId) => ({ userId, score: 10 - userId }));
+    const parts: number[] = [];
+    const whole = partsOf(ranked);
+    const { asks, passed } = chooseAsks((keep, floor, expected) => (parts.push(floor), whole(keep, floor, expected)), 2, () => undefined);
+    expect(asks.map((a) => a.userId)).toEqual([1, 2]);
+    expect(passed).toEqual([]);
+    expect(parts).toEqual([Number.NEGATIVE_INFINITY]);
+  });
+
   it('never leave a question with nobody: with everyone over budget, the best of them is asked; a pause or one\'s own limit is never overridden', () => {
     const ranked = [1, 2, 3].map((userId) => ({ userId, score: 10 - userId }));
     const { asks, passed } = chooseAsks(partsOf(ranked), 2, (u) => (u === 1 ? 'paused' : 'budget'));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { answerContribution, DEFAULT_MODEL, FEATURES, modelOf, PeopleIndex, PersonActivity, ranking, topK, type RankInput, type TopStats } from '../src/index.js';
+import {
+  answerContribution, chooseAsks, decide, DEFAULT_MODEL, FEATURES, modelOf, partsOf, PeopleIndex, PersonActivity, ranking, topK, type PassReason, type RankInput, type TopStats,
+} from '../src/index.js';
 import { community } from './random-community.js';
 
 // topK must give exactly what rank() gives for the first k (same people, order, scores), whatever
@@ -39,6 +41,17 @@ describe('ranking and topK: read lazily, exactly the exhaustive ranking', () => 
             const keep = (userId: number): boolean => kept.has(userId);
             expect([...ranking(index, input, undefined, 5, { keep })]).toEqual(all.filter((c) => keep(c.userId)));
             expect([...ranking(index, input, undefined, 10, { keep: (u) => !keep(u), floor })]).toEqual(all.filter((c) => !keep(c.userId) && c.score >= floor));
+            // a set of people: scored one by one when small, ranked through the lists when not
+            expect([...ranking(index, input, undefined, 5, { keep: kept, floor })]).toEqual(all.filter((c) => keep(c.userId) && c.score >= floor));
+            const many = new Set([...kept, ...Array.from({ length: 600 }, (_, i) => 5_000_000 + i)]);
+            expect([...ranking(index, input, undefined, 5, { keep: many, floor })]).toEqual(all.filter((c) => many.has(c.userId) && c.score >= floor));
+            // deciding through the parts chooses as chooseAsks over the whole ranking, whoever may not be asked
+            const overBudget = random() < 0.5 ? kept : new Set<number>();
+            const whyNot = (userId: number): PassReason | undefined => (overBudget.has(userId) ? (userId % 3 ? 'budget' : 'paused') : undefined);
+            const decision = decide(index, input, 10, whyNot);
+            const expected = chooseAsks(partsOf(all), 10, whyNot);
+            expect(decision.matches.map((m) => [m.userId, m.reasons.passedOver ?? []])).toEqual(expected.asks.map((a) => [a.userId, a.passedOver]));
+            expect(decision.passed).toEqual(expected.passed);
             for (const k of [1, 10, 37]) {
               const s = {} as TopStats;
               expect(topK(index, input, k, s)).toEqual(all.slice(0, k));
