@@ -32,7 +32,7 @@ const QUESTIONS = Number(arg('questions', '300'));
 const WARMUP = Number(arg('warmup', '30'));
 const BASELINE = Number(arg('baseline', '30'));
 const SEED = Number(arg('seed', String(SYNTHETIC_SEED)));
-/** the live path asks for this many first (decide.ts: 4 x MATCH_LIMIT) */
+/** how deep the pruned ranking is read (40, as in the earlier runs; decide() reads to MATCH_LIMIT people who may be asked: busy-budgets.ts) */
 const TOP_K = Number(arg('k', '40'));
 const SNAPSHOTS = arg('snapshots', '');
 
@@ -113,7 +113,7 @@ for (const size of SIZES) {
   const input = (q: ExtractedTerms): RankInput => ({ question: q, stats: corpus, now: NOW, model: DEFAULT_MODEL, exclude: [1_000] });
   const asking = new Synth(seedFor(size, SEED) + 1); // questions of their own: the same whether the community was built or read
   const qs = Array.from({ length: QUESTIONS + WARMUP }, () => question(asking));
-  // the live path: the pruned top k (decide() asks for 4 x MATCH_LIMIT first), every question
+  // the pruned top k, every question
   const top: number[] = [];
   const work = { postings: 0, listed: 0, scored: 0 };
   qs.forEach((q, i) => {
