@@ -21,7 +21,7 @@ describe('the load balancer in front of two api instances', () => {
   }, 60_000);
 
   afterAll(async () => {
-    lb?.stop();
+    await lb?.stop();
     await system.tearDown();
   }, 60_000);
 

@@ -46,8 +46,16 @@ export class TestLoadBalancer {
     return stdout;
   }
 
-  stop(): void {
-    this.nginx?.kill('SIGQUIT');
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); // a service may still be writing in it
+  /** Stops nginx (gracefully, then for good after 5 s) and, once it has exited, removes its directory: stop anything else writing there first. */
+  async stop(): Promise<void> {
+    const nginx = this.nginx;
+    if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
+      const exited = new Promise((resolve) => nginx.once('exit', resolve));
+      nginx.kill('SIGQUIT');
+      const killer = setTimeout(() => nginx.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
