@@ -1,4 +1,4 @@
-import { bestFirst, type Scored } from './ranked.js';
+import { bestFirst, keepTest, type Keep, type Scored } from './ranked.js';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
@@ -104,12 +104,12 @@ export interface Ask extends Scored {
  * `floor` (scores at least it); `expected` is how many the reader expects to read (a hint). The
  * engine's lazy ranking gives it without scoring whom it skips.
  */
-export type PartRanking = (keep: ((userId: number) => boolean) | ReadonlySet<number>, floor: number, expected: number) => Iterable<Scored>;
+export type PartRanking = (keep: Keep, floor: number, expected: number) => Iterable<Scored>;
 
 /** A whole ranking (best first) as a PartRanking: iterated from the start for each part, so an array or another iterable that starts again (not a generator). */
 export function partsOf(ranked: Iterable<Scored>): PartRanking {
   return function* part(keeping, floor) {
-    const keep = keeping instanceof Set ? (userId: number): boolean => keeping.has(userId) : (keeping as (userId: number) => boolean);
+    const keep = keepTest(keeping);
     for (const candidate of ranked) {
       if (candidate.score < floor) return;
       if (keep(candidate.userId)) yield candidate;

@@ -43,3 +43,11 @@ export interface Match {
 export function bestFirst(a: Scored, b: Scored): number {
   return b.score - a.score || a.userId - b.userId;
 }
+
+/** Whom a part of a ranking keeps: a test per person, or a set of people. */
+export type Keep = ((userId: number) => boolean) | ReadonlySet<number>;
+
+/** A Keep as a test per person. */
+export function keepTest(keep: Keep): (userId: number) => boolean {
+  return keep instanceof Set ? (userId) => keep.has(userId) : (keep as (userId: number) => boolean);
+}

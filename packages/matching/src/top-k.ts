@@ -1,13 +1,11 @@
 import { FEATURES, questionLookups } from './features.js';
 import { scoreOf, weightVector } from './model.js';
-import { HELD_MAXIMA, type HeldMaxima } from './held.js';
 import type { BoundLookup } from './bound-lookup.js';
 import type { PeopleIndex } from './people-index.js';
-import type { RankInput, Scored } from './ranked.js';
+import { keepTest, type Keep, type RankInput, type Scored } from './ranked.js';
 import { PersonActivity } from './person-activity.js';
-import type { PostingList } from './posting-list.js';
-import { BUCKET_SIZE, type PriorTable } from './prior-table.js';
 import { BoundHeap, mostPromising, ScoredHeap } from './top-k-heaps.js';
+import { AsideBound, chooseAside, groupByList, type ListGroup } from './top-k-lists.js';
 
 /** What one ranking did so far, for benches and tests. */
 export interface TopStats {
@@ -27,7 +25,7 @@ export interface RankingPart {
    * skipped as if excluded: a person passed over costs a call, not a scoring. A set of people, when
    * it holds at most DIRECT_AT_MOST, is scored person by person instead, reading no list.
    */
-  keep?: ((userId: number) => boolean) | ReadonlySet<number>;
+  keep?: Keep;
   /** Only people scoring at least this are ranked: the ranking ends before the first below it, and prunes with it from the start. */
   floor?: number;
 }
@@ -54,27 +52,6 @@ const SEED_POSTINGS_MIN = 2_000;
 const SEEDS_PER_READ = 2;
 /** When those give fewer than the reader's depth (a question of common words): the highest prior bounds too, at most this many tried per person read. */
 const MAX_PRIOR_SEED_TRIES = 16;
-/**
- * What a person the essential lists do not reach costs, in postings scanned, when their bucket's
- * bound reaches the threshold: bounding them, and scoring in full the share whose bound stays above
- * it (a search in every list of the question: ~20 us at 1M people against ~70 ns a posting read).
- * Measured in one run (bench/README.md): at 10, when a ranking skips most of the best people (a busy
- * moment's budgets), every list was set aside and thousands were scored for want of reading 100k
- * postings (decide p99 75 ms at 10k people); at 100, 1M people read 220k postings a question for
- * 150 scored (p50 28 ms); at 30, 125k and 200 (18 ms), and 13-16 ms p99 at 10k.
- */
-const SCORE_COST = 30;
-
-/** A question's lookups that read one posting list, and what the list can add to anyone's score at most. */
-interface ListGroup {
-  list: PostingList;
-  lookups: BoundLookup[];
-  /** per lookup: what one unit of log1p(value x scale) adds to the score (the weights of its features times its coefficients) */
-  gains: number[];
-  /** at least what the group adds to anyone's score */
-  most: number;
-}
-
 /** Per index: per-slot work arrays, reused by every ranking (one ranking at a time per index). */
 const scratchOf = new WeakMap<PeopleIndex, { partial: Float64Array; touched: Int32Array; scored: Int32Array; found: Int32Array; epoch: number }>();
 
@@ -100,7 +77,7 @@ const scratchOf = new WeakMap<PeopleIndex, { partial: Float64Array; touched: Int
  */
 export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats, depth = 40, part: RankingPart = {}): Generator<Scored> {
   const keeping = part.keep;
-  const keep = keeping instanceof Set ? (userId: number): boolean => keeping.has(userId) : (keeping as ((userId: number) => boolean) | undefined);
+  const keep = keeping && keepTest(keeping);
   const floor = part.floor ?? Number.NEGATIVE_INFINITY;
   const weights = weightVector(input.model);
   const { mu } = input.model;
@@ -304,95 +281,6 @@ export function topK(index: PeopleIndex, input: RankInput, k: number, stats?: To
   for (const candidate of ranking(index, input, stats, k)) {
     best.push(candidate);
     if (best.length === k) break;
-  }
-  return best;
-}
-
-/** The question's lookups grouped by the list they read, with what each group can add at most. */
-function groupByList(lookups: readonly BoundLookup[], weights: Float64Array): ListGroup[] {
-  const groups = new Map<PostingList, ListGroup>();
-  for (const lookup of lookups) {
-    const { list } = lookup;
-    if (!list || list.size === 0) continue;
-    let group = groups.get(list);
-    if (!group) groups.set(list, (group = { list, lookups: [], gains: [], most: 0 }));
-    let gain = 0;
-    for (let t = 0; t < lookup.features.length; t++) gain += (weights[lookup.features[t] as number] as number) * (lookup.coefficients[t] as number);
-    group.lookups.push(lookup);
-    group.gains.push(gain);
-    // log1p grows with the value: the list's largest value gives the most (a negative gain adds at most 0)
-    group.most += Math.max(0, gain) * Math.log1p((list.max[lookup.offset] as number) * lookup.scale);
-  }
-  return [...groups.values()];
-}
-
-/** What set-aside lookups can add for someone whose value maxima (held.ts) are known: per kind, its gains x log1p(maximum x its largest scale), at most `most`. */
-class AsideBound {
-  private readonly gain = new Float64Array(HELD_MAXIMA);
-  private readonly scale = new Float64Array(HELD_MAXIMA);
-  most = 0;
-
-  add(group: ListGroup): void {
-    group.lookups.forEach((lookup, j) => {
-      this.gain[lookup.held] = (this.gain[lookup.held] as number) + Math.max(0, group.gains[j] as number);
-      this.scale[lookup.held] = Math.max(this.scale[lookup.held] as number, lookup.scale);
-    });
-    this.most += group.most;
-  }
-
-  /**
-   * For anyone at place `at` of `maxima`: a person (PeopleIndex) or everyone in a prior bucket
-   * (PriorTable). A weighted mean of log1p terms is at most its largest, and each lookup's value is at
-   * most the kind's maximum.
-   */
-  of(maxima: HeldMaxima, at: number): number {
-    let sum = 0;
-    for (let h = 0; h < HELD_MAXIMA; h++) {
-      const gain = this.gain[h] as number;
-      if (gain > 0) sum += gain * Math.log1p(maxima.maximumOf(at, h) * (this.scale[h] as number));
-    }
-    return Math.min(sum, this.most);
-  }
-}
-
-/** Buckets sampled per candidate split when estimating how many people the frontier would offer. */
-const SAMPLED_BUCKETS = 48;
-
-/**
- * How many of the groups (sorted by postings per bound, most first) to set aside: the prefix that
- * minimises postings read plus people to bound, estimated with the threshold: the buckets whose
- * ceiling plus what the set-aside lists can add to their value maxima reaches it (sampled). None
- * without a threshold.
- */
-function chooseAside(groups: readonly ListGroup[], threshold: number, priors: PriorTable): number {
-  if (threshold === Number.NEGATIVE_INFINITY) return 0;
-  let reading = groups.reduce((n, g) => n + g.list.size, 0);
-  const bound = new AsideBound();
-  let bestCost = Infinity;
-  let best = 0;
-  for (let aside = 0; aside <= groups.length; aside++) {
-    // buckets whose ceiling plus everything set aside reaches the threshold (ceilings are non-increasing) ...
-    let lo = 0;
-    let hi = priors.bucketCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (priors.ceilingFrom(mid) + bound.most >= threshold) lo = mid + 1;
-      else hi = mid;
-    }
-    // ... of which those whose value maxima let the set-aside lists add enough (a sample of them)
-    const step = Math.max(1, Math.ceil(lo / SAMPLED_BUCKETS));
-    let reached = 0;
-    for (let b = 0; b < lo; b += step) if (priors.ceilingFrom(b) + bound.of(priors, b) >= threshold) reached += step;
-    const cost = reading + SCORE_COST * Math.min(reached, lo) * BUCKET_SIZE;
-    if (cost < bestCost) {
-      bestCost = cost;
-      best = aside;
-    }
-    if (aside < groups.length) {
-      const group = groups[aside] as ListGroup;
-      reading -= group.list.size;
-      bound.add(group);
-    }
   }
   return best;
 }
