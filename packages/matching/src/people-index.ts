@@ -68,9 +68,9 @@ export class PeopleIndex implements HeldMaxima {
     return { postings, activity: this.activities.bytes, perSlot: perSlot + this.termCount.byteLength };
   }
 
-  /** What a snapshot holds (snapshot.ts), every list merged first (sorted, nothing zeroed). */
+  /** What a snapshot holds (snapshot.ts), every list tidied first (sorted, nothing zeroed). */
   parts(): IndexParts {
-    for (const list of this.lists) list.merge();
+    for (const list of this.lists) list.tidy();
     const people = this.userIds.length;
     return {
       userIds: Float64Array.from(this.userIds), terms: [...this.termIds.keys()], lists: this.lists, activities: this.activities,

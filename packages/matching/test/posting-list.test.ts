@@ -77,4 +77,27 @@ describe('PostingList', () => {
       expect(a >= 0 ? Array.from(loaded.values.subarray(a * 3, a * 3 + 3)) : undefined).toEqual(b >= 0 && set.holds(b) ? Array.from(set.values.subarray(b * 3, b * 3 + 3)) : undefined);
     }
   });
+
+  it('tidies for a snapshot: a settled list stays as it is, one with a tail or a cleared posting is merged', () => {
+    const settled = new PostingList(2);
+    for (let slot = 0; slot < 100; slot++) settled.set(slot, [1, 2]);
+    settled.merge(0);
+    const arrays = settled.slots;
+    settled.tidy();
+    expect(settled.slots).toBe(arrays); // untouched: not copied into larger arrays
+
+    const tailed = new PostingList(2);
+    for (let slot = 10; slot < 100; slot++) tailed.set(slot, [1, 2]);
+    tailed.set(5, [3, 0]); // before the main run's first slot: into the tail
+    expect(tailed.size).toBeGreaterThan(tailed.main);
+    tailed.tidy();
+    expect(tailed.main).toBe(tailed.size);
+    expect(sortedRun(tailed.slots, 0, tailed.size)).toBe(true);
+
+    const cleared = new PostingList(2);
+    for (let slot = 0; slot < 100; slot++) cleared.set(slot, [1, 2]);
+    cleared.clear(50);
+    cleared.tidy();
+    expect([cleared.size, cleared.live, cleared.find(50)]).toEqual([99, 99, -1]);
+  });
 });
