@@ -109,16 +109,18 @@ export class ScoredHeap {
   }
 }
 
-/** The `m` people of found[0, count) with the highest partial plus prior bound (in no order). */
+/**
+ * The positions in [0, count) of the `m` people with the highest partial plus prior bound (in no
+ * order): `found[i]` is a person's slot and `partial[i]` what the lists read so far gave them.
+ */
 export function mostPromising(found: Int32Array, count: number, partial: Float64Array, priors: { boundOf(slot: number): number }, m: number): Int32Array {
-  if (count <= m) return found.slice(0, count);
+  if (count <= m) return Int32Array.from({ length: count }, (_, i) => i);
   // the best m so far, the least of them on top (keys negated in a max-heap)
   const best = new BoundHeap();
   for (let i = 0, held = 0; i < count; i++) {
-    const slot = found[i] as number;
-    const key = (partial[slot] as number) + priors.boundOf(slot);
+    const key = (partial[i] as number) + priors.boundOf(found[i] as number);
     if (held === m && key <= -best.peekBound()) continue;
-    best.push(slot, -key);
+    best.push(i, -key);
     if (held === m) best.pop();
     else held++;
   }

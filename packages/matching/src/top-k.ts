@@ -52,8 +52,23 @@ const SEED_POSTINGS_MIN = 2_000;
 const SEEDS_PER_READ = 2;
 /** When those give fewer than the reader's depth (a question of common words): the highest prior bounds too, at most this many tried per person read. */
 const MAX_PRIOR_SEED_TRIES = 16;
-/** Per index: per-slot work arrays, reused by every ranking (one ranking at a time per index). */
-const scratchOf = new WeakMap<PeopleIndex, { partial: Float64Array; touched: Int32Array; scored: Int32Array; found: Int32Array; epoch: number }>();
+/**
+ * Per index: work arrays, reused by every ranking (one ranking at a time per index). The people the
+ * lists reach are a sparse set: `found[0, count)` their slots in the order reached, `partial[i]` what
+ * the lists gave found[i] so far, and `at[slot]` where a slot is in `found` (valid only when
+ * found[at[slot]] is that slot, so nothing is cleared between rankings). A posting read costs one
+ * random access (at), against two per-slot arrays before (touched, partial): the reading is bound by
+ * such cache misses at a million people (bench/README.md).
+ */
+interface Scratch {
+  at: Int32Array;
+  found: Int32Array;
+  partial: Float64Array;
+  /** per slot: the epoch of the ranking that scored (or excluded) them */
+  scored: Int32Array;
+  epoch: number;
+}
+const scratchOf = new WeakMap<PeopleIndex, Scratch>();
 
 /**
  * The question's ranking, best first, computed only as far as it is read: exactly what
@@ -137,6 +152,11 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   // the lists are read from the other end: the rarest, most telling ones first
   groups.sort((a, b) => b.list.size * a.most - a.list.size * b.most || b.list.size - a.list.size);
   let found = 0;
+  /** Whether the lists read reached `slot`, and where in `found` (or -1). */
+  const foundAt = (slot: number): number => {
+    const at = s.at[slot] as number;
+    return at < found && s.found[at] === slot ? at : -1;
+  };
   let unread = groups.length; // groups [unread, length) are read
   const readNext = (): void => {
     const { list, lookups: read, gains } = groups[--unread] as ListGroup;
@@ -161,12 +181,14 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
       }
       if (!hit) continue;
       const slot = slots[i] as number;
-      if (s.touched[slot] !== epoch) {
-        s.touched[slot] = epoch;
-        s.partial[slot] = 0;
-        s.found[found++] = slot;
+      let at = s.at[slot] as number;
+      if (!(at < found && s.found[at] === slot)) {
+        at = found++;
+        s.at[slot] = at;
+        s.found[at] = slot;
+        s.partial[at] = 0;
       }
-      s.partial[slot] = (s.partial[slot] as number) + add;
+      s.partial[at] = (s.partial[at] as number) + add;
     }
   };
   // 1. the rarest lists read first: the people they reach with the most they gave plus their prior bound are scored in full
@@ -178,10 +200,10 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   }
   // (when many of them are not kept, the next most promising are tried, until as many are scored)
   const seeds = SEEDS_PER_READ * depth;
-  const promise = (slot: number): number => (s.partial[slot] as number) + priors.boundOf(slot);
+  const promise = (at: number): number => (s.partial[at] as number) + priors.boundOf(s.found[at] as number);
   for (let m = seeds; ; m *= 4) {
     const tried = mostPromising(s.found, found, s.partial, priors, m).sort((x, y) => promise(y) - promise(x));
-    for (let i = 0; i < tried.length && scored.size < seeds; i++) score(tried[i] as number);
+    for (let i = 0; i < tried.length && scored.size < seeds; i++) score(s.found[tried[i] as number] as number);
     if (scored.size >= seeds || m >= found) break;
   }
   // too few of them (a question of common words): the people with the highest prior bounds too
@@ -220,14 +242,14 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   // people the essential lists did not reach, bucket by bucket: `next` is the first bucket not read yet
   let next = 0;
   const offerBucket = (b: number): void => {
-    for (const slot of priors.bucket(b)) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch) offer(slot, 0);
+    for (const slot of priors.bucket(b)) if (s.scored[slot] !== epoch && foundAt(slot) < 0) offer(slot, 0);
   };
   const offerReached = (): void => {
     for (let i = 0; i < found; i++) {
       const slot = s.found[i] as number;
-      if (s.scored[slot] !== epoch) offer(slot, s.partial[slot] as number);
+      if (s.scored[slot] !== epoch) offer(slot, s.partial[i] as number);
     }
-    for (const slot of extra) if (s.touched[slot] !== epoch && s.scored[slot] !== epoch) offer(slot, 0);
+    for (const slot of extra) if (s.scored[slot] !== epoch && foundAt(slot) < 0) offer(slot, 0);
   };
   offerReached();
   // the most anyone in buckets `next` and after can score: their ceiling plus what the set-aside lists
@@ -285,14 +307,13 @@ export function topK(index: PeopleIndex, input: RankInput, k: number, stats?: To
   return best;
 }
 
-function scratch(index: PeopleIndex): { partial: Float64Array; touched: Int32Array; scored: Int32Array; found: Int32Array; epoch: number } {
+function scratch(index: PeopleIndex): Scratch {
   let s = scratchOf.get(index);
   const n = index.slotCount;
-  if (!s || s.touched.length < n || s.epoch >= 0x7ffffff0) {
+  if (!s || s.at.length < n || s.epoch >= 0x7ffffff0) {
     const length = Math.max(1024, n * 2);
-    s = { partial: new Float64Array(length), touched: new Int32Array(length), scored: new Int32Array(length), found: new Int32Array(length), epoch: 0 };
+    s = { at: new Int32Array(length), found: new Int32Array(length), partial: new Float64Array(length), scored: new Int32Array(length), epoch: 0 };
     scratchOf.set(index, s);
   }
   return s;
 }
-
