@@ -240,6 +240,7 @@ export class LivePeople implements PeopleSource {
         this.pendingPeople.clear();
         this.pendingQuestions.clear();
         this.modelChanged = false;
+        const started = performance.now();
         try {
           if (people.length) await this.loadPeople(people);
           if (questions.length) await this.loadAsks(questions);
@@ -247,6 +248,7 @@ export class LivePeople implements PeopleSource {
             await this.loadModel();
             this.index.priorTable(this.active.model, Date.now()); // its bounds for the new weights, before the next question
           }
+          this.options.log.debug({ people: people.length, questions: questions.length, model, ms: Math.round(performance.now() - started) }, 'changes applied');
         } catch (error) {
           this.options.log.warn({ err: error, people: people.length, questions: questions.length }, 'refreshing people failed; retrying');
           for (const id of people) this.pendingPeople.add(id);
