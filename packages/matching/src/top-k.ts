@@ -11,6 +11,8 @@ import { AsideBound, chooseAside, groupByList, type ListGroup } from './top-k-li
 export interface TopStats {
   /** people scored in full (their content looked up, their activity features computed) */
   scored: number;
+  /** people whose content was looked up: those scored, and those found to hold nothing the question looks up */
+  tried: number;
   /** postings read by scanning the essential lists */
   postings: number;
   /** postings the question's lists hold in all (what rank() reads) */
@@ -124,14 +126,15 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     const empty = scoreOf(weights, row);
     for (const userId of slotlessExtra) scored.push({ userId, score: empty });
   }
-  const tally: TopStats = stats ?? { scored: 0, postings: 0, listed: 0 };
-  Object.assign(tally, { scored: 0, postings: 0, listed: groups.reduce((n, g) => n + g.list.size, 0) });
+  const tally: TopStats = stats ?? { scored: 0, tried: 0, postings: 0, listed: 0 };
+  Object.assign(tally, { scored: 0, tried: 0, postings: 0, listed: groups.reduce((n, g) => n + g.list.size, 0) });
 
   /** Scores a person in full, once; people who are no candidate (no value above 0 looked up, not extra) are dropped. */
   const score = (slot: number): void => {
     if (s.scored[slot] === epoch) return;
     s.scored[slot] = epoch;
     if (keep && !keep(index.userIdAt(slot))) return;
+    tally.tried += 1;
     const hit = index.contentOf(slot, lookups, row);
     if (!hit && !extra.has(slot)) return;
     index.activityAt(slot).writeFeatures(now, mu, row);
@@ -161,14 +164,15 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   const readNext = (): void => {
     const { list, lookups: read, gains } = groups[--unread] as ListGroup;
     const { slots, values, size, width } = list;
-    // the group's lookups that can add (a gain of 0 or below adds at most 0: left out of a bound, and
-    // someone they alone reach is bounded like the unreached), as plain numbers: this loop runs once per posting
+    // the group's lookups that can add, as plain numbers (this loop runs once per posting); those that
+    // cannot (a gain of 0 or below adds at most 0, left out of a bound) still make whoever they reach a
+    // candidate: everyone holding a value the question looks up is reached once every list is read
     const adding = read.map((_, j) => j).filter((j) => (gains[j] as number) > 0);
     const count = adding.length;
-    if (count === 0) return;
     const offsets = Int32Array.from(adding, (j) => (read[j] as BoundLookup).offset);
     const scales = Float64Array.from(adding, (j) => (read[j] as BoundLookup).scale);
     const gainOf = Float64Array.from(adding, (j) => gains[j] as number);
+    const others = Int32Array.from(read.filter((_, j) => !((gains[j] as number) > 0)), (lookup) => lookup.offset);
     tally.postings += size;
     for (let i = 0; i < size; i++) {
       let add = 0;
@@ -179,6 +183,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
         hit = true;
         add += (gainOf[j] as number) * Math.log1p(value * (scales[j] as number));
       }
+      for (let j = 0; !hit && j < others.length; j++) hit = (values[i * width + (others[j] as number)] as number) > 0;
       if (!hit) continue;
       const slot = slots[i] as number;
       let at = s.at[slot] as number;
@@ -257,7 +262,9 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   let frontierAt = -1;
   let frontierBound = Number.NEGATIVE_INFINITY;
   const frontier = (): number => {
-    if (next >= priors.bucketCount) return Number.NEGATIVE_INFINITY;
+    // with no list set aside every list was read: someone they did not reach holds nothing the question
+    // looks up, so is no candidate (a question few people can answer would otherwise try everyone)
+    if (aside === 0 || next >= priors.bucketCount) return Number.NEGATIVE_INFINITY;
     if (frontierAt !== next) {
       let best = Number.NEGATIVE_INFINITY;
       for (let b = next; b < priors.bucketCount && priors.ceilingFrom(b) + asideMost > best; b++) {

@@ -81,4 +81,24 @@ describe('ranking and topK: read lazily, exactly the exhaustive ranking', () => 
       check();
     }, 30_000); // ~2 s each alone, near vitest's 5 s default while other work shares the cores
   }
+
+  it('a question few people can answer is ranked to its end without trying everyone', () => {
+    const { answers, stats, end } = community(21, 2000, 6000);
+    const index = new PeopleIndex();
+    for (const a of answers) index.addAnswer(a.userId, a.self ? new Map() : answerContribution(a.question.terms, a.answerTerms, a.at), a);
+    // two people answered a question of a word nobody else holds
+    const word = 'quoxyzzyx';
+    const rare = new Map([[word, 2]]);
+    for (const userId of [answers[0]!.userId, answers[1]!.userId]) index.addAnswer(userId, answerContribution(rare, new Map(), end), { at: end, questionAt: end - DAY, accepted: false, self: false });
+    const question = { terms: rare, surface: new Map([[word, word]]), fields: { title: rare, body: new Map(), tags: new Map() } };
+    for (const model of [DEFAULT_MODEL, modelOf(FEATURES.map((_, f) => (f === 1 ? -1 : 1)))]) {
+      const input: RankInput = { question, stats, now: end, model, extra: [answers[2]!.userId] };
+      const all = index.rank(input);
+      expect(all.length).toBe(3); // the two holders and the extra person
+      const s = {} as TopStats;
+      expect(topK(index, input, 10, s)).toEqual(all); // asked for more than there are
+      // read past its candidates, it ends once no one else can be one: before, it tried all 2,000 (a million in the matcher: seconds)
+      expect(s.tried).toBeLessThan(200);
+    }
+  });
 });
