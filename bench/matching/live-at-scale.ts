@@ -40,6 +40,17 @@ const SEED = Number(arg('seed', String(SYNTHETIC_SEED)));
 const MATCHER_STARTS = arg('matcher-starts', 'yes') !== 'no';
 const ANSWER_RATE = Number(arg('answer-rate', '200'));
 const ANSWER_SECONDS = Number(arg('answer-seconds', '30'));
+/**
+ * --jemalloc=PATH: the matcher loading from Postgres is started a second time with jemalloc preloaded
+ * (LD_PRELOAD=PATH, e.g. Debian's libjemalloc2: /usr/lib/x86_64-linux-gnu/libjemalloc.so.2), beside
+ * glibc's malloc in the same run: the lists grown while loading leave freed blocks that glibc keeps.
+ */
+const JEMALLOC = arg('jemalloc', '');
+/**
+ * --snapshots=DIR: with --matcher-starts=no, this process's LivePeople keeps its snapshot there (one per
+ * database), so that a second run starts in seconds rather than loading everyone from Postgres.
+ */
+const SNAPSHOTS = arg('snapshots', '');
 const MATCH_LIMIT = 10;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -81,7 +92,7 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 }
 
 /** The real matcher process on `url`: seconds from spawn to /readyz, its load time as it logs it, its memory once ready. */
-async function matcherStart(url: string, snapshot?: string): Promise<{ readySeconds: number; loadedMs: number | undefined; rssMb: number; peakMb: number }> {
+async function matcherStart(url: string, snapshot?: string, preload?: string): Promise<{ readySeconds: number; loadedMs: number | undefined; rssMb: number; peakMb: number; rssLaterMb: number }> {
   const vhost = `bench-live-${randomUUID()}`;
   const management = new RabbitManagement({ url: rabbit.management, login: rabbit.login, passcode: rabbit.passcode, vhost });
   await management.createVhost();
@@ -89,6 +100,8 @@ async function matcherStart(url: string, snapshot?: string): Promise<{ readySeco
   const env = {
     ...process.env, DATABASE_URL: url, STOMP_URL: rabbit.stomp, STOMP_VHOST: vhost, STOMP_LOGIN: rabbit.login, STOMP_PASSCODE: rabbit.passcode,
     RABBITMQ_MANAGEMENT_URL: rabbit.management, LOG_LEVEL: 'info', HEALTH_PORT: String(healthPort), MATCHER_SNAPSHOT: snapshot ?? '',
+    // (jemalloc gives freed pages back from a thread of its own; by default only when the process allocates again)
+    ...(preload ? { LD_PRELOAD: preload, MALLOC_CONF: 'background_thread:true' } : {}),
   };
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/matcher/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -110,7 +123,10 @@ async function matcherStart(url: string, snapshot?: string): Promise<{ readySeco
       await new Promise((r) => setTimeout(r, 100));
     }
     const readySeconds = (performance.now() - started) / 1000;
-    return { readySeconds, loadedMs, ...memoryOf(child.pid as number) };
+    const once = memoryOf(child.pid as number);
+    // and 15 s later, idle: what the allocator kept of what loading freed (jemalloc gives back unused pages after ~10 s)
+    await new Promise((r) => setTimeout(r, 15_000));
+    return { readySeconds, loadedMs, ...once, rssLaterMb: memoryOf(child.pid as number).rssMb };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -124,8 +140,11 @@ const results = [];
 for (const people of SIZES) {
   const { url, stats: shape, loadSeconds } = await community(people);
   const process_ = MATCHER_STARTS ? await matcherStart(url) : undefined;
+  const withJemalloc = MATCHER_STARTS && JEMALLOC ? await matcherStart(url, undefined, JEMALLOC) : undefined;
   // with MATCHER_SNAPSHOT: a first start loads from Postgres and writes it; the next one starts from it
-  const snapshot = join(mkdtempSync(join(tmpdir(), 'qr-live-')), 'people.snapshot');
+  const kept = !MATCHER_STARTS && SNAPSHOTS ? join(SNAPSHOTS, `${new URL(url).pathname.slice(1)}.snapshot`) : undefined;
+  if (kept) mkdirSync(SNAPSHOTS, { recursive: true });
+  const snapshot = kept ?? join(mkdtempSync(join(tmpdir(), 'qr-live-')), 'people.snapshot');
   if (MATCHER_STARTS) await matcherStart(url, snapshot);
   const fromSnapshot = MATCHER_STARTS ? await matcherStart(url, snapshot) : undefined;
   const pool = createPool(url, { max: 4, onError: () => {} }); // bigint ids as numbers, as every service reads them
@@ -146,9 +165,9 @@ for (const people of SIZES) {
   const reflection = await measureReflection(writes, live, people, { rate: ANSWER_RATE, seconds: ANSWER_SECONDS, probeEveryMs: 250, timeoutMs: 10_000 }, SEED + 2);
   await writes.end();
   await live.close(); // (writes the snapshot again, as a matcher stopping does)
-  rmSync(dirname(snapshot), { recursive: true, force: true });
+  if (!kept) rmSync(dirname(snapshot), { recursive: true, force: true });
   await pool.end();
-  const row = { ...shape, people, bulkLoadSeconds: loadSeconds, matcher: process_, matcherFromSnapshot: fromSnapshot, inProcessStartSeconds: startSeconds, index: size, decideMs: stats(decideMs),
+  const row = { ...shape, people, bulkLoadSeconds: loadSeconds, matcher: process_, matcherWithJemalloc: withJemalloc, matcherFromSnapshot: fromSnapshot, inProcessStartSeconds: startSeconds, index: size, decideMs: stats(decideMs),
     answerLoad: { rate: ANSWER_RATE, achievedRate: Math.round(reflection.achievedRate), written: reflection.answersWritten, failed: reflection.failed, firstError: reflection.firstError, probes: reflection.reflectedMs.length + reflection.notReflected, notReflected: reflection.notReflected, reflectedMs: stats(reflection.reflectedMs) },
   };
   results.push(row);
@@ -164,6 +183,15 @@ for (const r of results) {
   const loaded = `${seconds(m?.loadedMs)} / ${seconds(f?.loadedMs)}`;
   const ready = `${seconds(m && m.readySeconds * 1000)} / ${seconds(f && f.readySeconds * 1000)}`;
   console.log(`| ${r.people.toLocaleString('en')} | ${r.answers.toLocaleString('en')} | ${r.expertiseRows.toLocaleString('en')} | ${r.bulkLoadSeconds === undefined ? '(kept)' : r.bulkLoadSeconds.toFixed(0)} | ${ready} | ${loaded} | ${m?.rssMb ?? '–'} / ${f?.rssMb ?? '–'} | ${r.decideMs.p50} / ${r.decideMs.p95} / ${r.decideMs.p99} / ${r.decideMs.max} |`);
+}
+if (JEMALLOC) {
+  console.log('\n| people | matcher from Postgres: malloc | ready s | people loaded s | RSS MB once ready / 15 s later | peak RSS MB |');
+  console.log('|---:|---|---:|---:|---|---:|');
+  for (const r of results) {
+    for (const [name, m] of [['glibc', r.matcher], ['jemalloc', r.matcherWithJemalloc]] as const) {
+      if (m) console.log(`| ${r.people.toLocaleString('en')} | ${name} | ${m.readySeconds.toFixed(1)} | ${((m.loadedMs ?? NaN) / 1000).toFixed(1)} | ${m.rssMb} / ${m.rssLaterMb} | ${m.peakMb} |`);
+    }
+  }
 }
 console.log(`\n| people | answers a second: asked / held | probes | reflected in the ranking p50 / p95 / p99 / max ms | not within 10 s | writes failed |`);
 console.log('|---:|---|---:|---|---:|---:|');
