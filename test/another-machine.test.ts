@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rabbit } from './support/env.js';
 import { ServiceProcess } from './support/processes.js';
-import { waitFor } from './support/queues.js';
-import { seedExperts, TestSystem } from './support/system.js';
+import { expertsCounted, seedExperts, TestSystem } from './support/system.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 /**
@@ -76,7 +75,7 @@ describe('a matcher on another machine', () => {
     };
     matcher = new ServiceProcess('matcher@netns', 'ip', env, ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'services/matcher/src/main.ts']);
     await matcher.waitForLog((l) => l.msg === 'matcher started', 40_000);
-    await waitFor('expertise', async () => ((await system.pool.query('select count(*)::int as n from answer_contributions')).rows[0].n === 4 ? true : undefined));
+    await expertsCounted(system);
     const first = await system.post('/questions', { askerId: people.asker, title: 'From the other machine: hops?', body: 'hops', tags: ['hops'] });
     expect((await system.waitForMatches(first.json.id)).matches[0]!.userId).toBe(people.hops);
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rabbit } from './support/env.js';
 import { repoRoot, type ServiceProcess } from './support/processes.js';
 import { peekQueue, waitFor } from './support/queues.js';
-import { seedExperts, TestSystem } from './support/system.js';
+import { expertsCounted, seedExperts, TestSystem } from './support/system.js';
 
 const run = promisify(execFile);
 const plainClient = fileURLToPath(new URL('./support/plain_stomp_send.py', import.meta.url));
@@ -32,7 +32,7 @@ describe('the lemur command against a running system', () => {
     await system.startApi();
     matcher = await system.startMatcher();
     people = await seedExperts(system);
-    await waitFor('expertise', async () => ((await system.pool.query('select count(*)::int as n from answer_contributions')).rows[0].n === 4 ? true : undefined));
+    await expertsCounted(system);
   }, 60_000);
   afterAll(() => system.tearDown(), 60_000);
 

@@ -7,7 +7,7 @@ import { TCPWrapper } from '@stomp/tcp-wrapper';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminDatabaseUrl, rabbit } from './support/env.js';
-import { seedExperts, TestSystem } from './support/system.js';
+import { expertsCounted, seedExperts, TestSystem } from './support/system.js';
 
 // Each service with its own broker user and Postgres role, made by `lemur access setup`: the whole
 // flow works with only those rights, and what a service has no business doing is refused.
@@ -53,6 +53,7 @@ afterAll(async () => {
 
 it('runs the whole flow with per-service users: asked, matched, answered, emailed', { timeout: 60_000 }, async () => {
   const people = await seedExperts(system);
+  await expertsCounted(system);
   const q = (await system.post('/questions', { askerId: people.asker, title: 'Least privilege: when to add hops?', body: 'hops for bitterness', tags: ['hops'] })).json.id;
   expect((await system.waitForMatches(q)).matches[0]!.userId).toBe(people.hops);
   const answer = await system.post(`/questions/${q}/answers`, { userId: people.hops, body: 'At the start of the boil.' });

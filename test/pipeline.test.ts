@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rabbit } from './support/env.js';
 import type { ServiceProcess } from './support/processes.js';
 import { peekQueue, waitFor } from './support/queues.js';
-import { seedExperts, TestSystem } from './support/system.js';
+import { expertsCounted, seedExperts, TestSystem } from './support/system.js';
 import { TestSmtpServer } from '../services/hydra/test/smtp.js';
 
 const run = promisify(execFile);
@@ -27,8 +27,7 @@ describe('the question pipeline: api and matcher as separate processes, through 
     api = await system.startApi();
     matcher = await system.startMatcher();
     people = await seedExperts(system);
-    // Every answer counts in the matcher's expertise once its answer.posted event was consumed.
-    await waitFor('expertise from the 4 answers', async () => ((await countRows('select count(*)::int as n from answer_contributions where quality > 0')) === 4 ? true : undefined));
+    await expertsCounted(system);
   }, 60_000);
 
   afterAll(async () => {

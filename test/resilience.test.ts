@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceProcess } from './support/processes.js';
 import { waitFor } from './support/queues.js';
-import { seedExperts, TestSystem } from './support/system.js';
+import { expertsCounted, seedExperts, TestSystem } from './support/system.js';
 
 /** Worker crashes and restarts under load: every question matched, none matched twice. */
 describe('matchers that crash or restart under load', () => {
@@ -13,7 +13,7 @@ describe('matchers that crash or restart under load', () => {
     await system.startApi();
     const seeding = await system.startMatcher();
     people = await seedExperts(system);
-    await waitFor('expertise', async () => ((await system.pool.query('select count(*)::int as n from answer_contributions')).rows[0].n === 4 ? true : undefined));
+    await expertsCounted(system);
     expect(await seeding.stop()).toBe(0);
   }, 60_000);
   afterAll(() => system.tearDown(), 60_000);

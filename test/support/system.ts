@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@qr/db/testing';
 import { RabbitManagement } from '@qr/lemur';
 import { adminDatabaseUrl, rabbit } from './env.js';
 import { ServiceProcess } from './processes.js';
+import { waitFor } from './queues.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 /**
@@ -122,4 +123,13 @@ export async function seedExperts(system: TestSystem): Promise<{ hops: number; w
     await system.post(`/questions/${q.json.id}/answers`, { userId: h.by, body: h.answer });
   }
   return { hops, wine, asker };
+}
+
+/**
+ * Waits until a running matcher has counted seedExperts' four answers (consumed their answer.posted
+ * events): only then are they experts, and a question asked before may be matched with no one to ask.
+ */
+export async function expertsCounted(system: TestSystem): Promise<void> {
+  const counted = async (): Promise<number> => (await system.pool.query<{ n: number }>('select count(*)::int as n from answer_contributions where quality > 0')).rows[0]!.n;
+  await waitFor('expertise from the 4 answers', async () => ((await counted()) === 4 ? true : undefined));
 }
