@@ -186,8 +186,8 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
       for (let j = 0; !hit && j < others.length; j++) hit = (values[i * width + (others[j] as number)] as number) > 0;
       if (!hit) continue;
       const slot = slots[i] as number;
-      let at = s.at[slot] as number;
-      if (!(at < found && s.found[at] === slot)) {
+      let at = foundAt(slot);
+      if (at < 0) {
         at = found++;
         s.at[slot] = at;
         s.found[at] = slot;
@@ -246,15 +246,17 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   };
   // people the essential lists did not reach, bucket by bucket: `next` is the first bucket not read yet
   let next = 0;
+  /** Neither scored (or excluded) nor reached by the lists read: bounded as holding nothing they read. */
+  const unreached = (slot: number): boolean => s.scored[slot] !== epoch && foundAt(slot) < 0;
   const offerBucket = (b: number): void => {
-    for (const slot of priors.bucket(b)) if (s.scored[slot] !== epoch && foundAt(slot) < 0) offer(slot, 0);
+    for (const slot of priors.bucket(b)) if (unreached(slot)) offer(slot, 0);
   };
   const offerReached = (): void => {
     for (let i = 0; i < found; i++) {
       const slot = s.found[i] as number;
       if (s.scored[slot] !== epoch) offer(slot, s.partial[i] as number);
     }
-    for (const slot of extra) if (s.scored[slot] !== epoch && foundAt(slot) < 0) offer(slot, 0);
+    for (const slot of extra) if (unreached(slot)) offer(slot, 0);
   };
   offerReached();
   // the most anyone in buckets `next` and after can score: their ceiling plus what the set-aside lists
@@ -268,7 +270,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     if (frontierAt !== next) {
       let best = Number.NEGATIVE_INFINITY;
       for (let b = next; b < priors.bucketCount && priors.ceilingFrom(b) + asideMost > best; b++) {
-        best = Math.max(best, priors.ceilingFrom(b) + (aside ? asideBound.of(priors, b) : 0));
+        best = Math.max(best, priors.ceilingFrom(b) + asideBound.of(priors, b));
       }
       frontierAt = next;
       frontierBound = withSlack(best);
