@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from './processes.js';
+import { repoRoot, stopChild } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -48,14 +48,7 @@ export class TestLoadBalancer {
 
   /** Stops nginx (gracefully, then for good after 5 s) and, once it has exited, removes its directory: stop anything else writing there first. */
   async stop(): Promise<void> {
-    const nginx = this.nginx;
-    if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
-      const exited = new Promise((resolve) => nginx.once('exit', resolve));
-      nginx.kill('SIGQUIT');
-      const killer = setTimeout(() => nginx.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    if (this.nginx) await stopChild(this.nginx, 'SIGQUIT', 5_000);
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }

@@ -3,6 +3,17 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Sends `signal`, SIGKILL if it is still running `graceMs` later, and resolves with its exit code once it has exited (at once if it had). */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const code = await exited;
+  clearTimeout(killer);
+  return code;
+}
+
 export interface LogLine {
   level: number;
   msg?: string;
@@ -61,13 +72,8 @@ export class ServiceProcess {
     this.child.kill(signal);
   }
 
-  /** SIGTERM, and wait for the exit code. */
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    const code = await this.exited;
-    clearTimeout(timer);
-    return code;
+  /** SIGTERM (SIGKILL after 15 s), and wait for the exit code. */
+  stop(): Promise<number | null> {
+    return stopChild(this.child, 'SIGTERM', 15_000);
   }
 }
