@@ -111,14 +111,14 @@ export class ScoredHeap {
 
 /**
  * The positions in [0, count) of the `m` people with the highest partial plus prior bound (in no
- * order): `found[i]` is a person's slot and `partial[i]` what the lists read so far gave them.
+ * order): `partial[i]` is what the lists read so far gave person i, `prior[i]` their prior bound.
  */
-export function mostPromising(found: Int32Array, count: number, partial: Float64Array, priors: { boundOf(slot: number): number }, m: number): Int32Array {
+export function mostPromising(count: number, partial: Float64Array, prior: Float64Array, m: number): Int32Array {
   if (count <= m) return Int32Array.from({ length: count }, (_, i) => i);
   // the best m so far, the least of them on top (keys negated in a max-heap)
   const best = new BoundHeap();
   for (let i = 0, held = 0; i < count; i++) {
-    const key = (partial[i] as number) + priors.boundOf(found[i] as number);
+    const key = (partial[i] as number) + (prior[i] as number);
     if (held === m && key <= -best.peekBound()) continue;
     best.push(i, -key);
     if (held === m) best.pop();

@@ -1,4 +1,5 @@
 import { FEATURES, questionLookups } from './features.js';
+import { log1pAtLeast } from './log-bound.js';
 import { scoreOf, weightVector } from './model.js';
 import type { BoundLookup } from './bound-lookup.js';
 import type { PeopleIndex } from './people-index.js';
@@ -56,9 +57,9 @@ const SEEDS_PER_READ = 2;
 const MAX_PRIOR_SEED_TRIES = 16;
 /**
  * Per index: work arrays, reused by every ranking (one ranking at a time per index). The people the
- * lists reach are a sparse set: `found[0, count)` their slots in the order reached, `partial[i]` what
- * the lists gave found[i] so far, and `at[slot]` where a slot is in `found` (valid only when
- * found[at[slot]] is that slot, so nothing is cleared between rankings). A posting read costs one
+ * lists reach are a sparse set: `found[0, count)` their slots in the order reached, `partial[i]` at
+ * least what the lists gave found[i] so far (a bound, log1pAtLeast), and `at[slot]` where a slot is in
+ * `found` (valid only when found[at[slot]] is that slot, so nothing is cleared between rankings). A posting read costs one
  * random access (at), against two per-slot arrays before (touched, partial): the reading is bound by
  * such cache misses at a million people (bench/README.md).
  */
@@ -66,6 +67,8 @@ interface Scratch {
   at: Int32Array;
   found: Int32Array;
   partial: Float64Array;
+  /** `prior[i]`: found[i]'s prior bound, read once when they are first reached (a random access that overlaps the one of `at`) */
+  prior: Float64Array;
   /** per slot: the epoch of the ranking that scored (or excluded) them */
   scored: Int32Array;
   epoch: number;
@@ -181,7 +184,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
         const value = values[i * width + (offsets[j] as number)] as number;
         if (!(value > 0)) continue;
         hit = true;
-        add += (gainOf[j] as number) * Math.log1p(value * (scales[j] as number));
+        add += (gainOf[j] as number) * log1pAtLeast(value * (scales[j] as number)); // a bound: the score is computed in full
       }
       for (let j = 0; !hit && j < others.length; j++) hit = (values[i * width + (others[j] as number)] as number) > 0;
       if (!hit) continue;
@@ -192,6 +195,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
         s.at[slot] = at;
         s.found[at] = slot;
         s.partial[at] = 0;
+        s.prior[at] = priors.boundOf(slot);
       }
       s.partial[at] = (s.partial[at] as number) + add;
     }
@@ -205,9 +209,9 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   }
   // (when many of them are not kept, the next most promising are tried, until as many are scored)
   const seeds = SEEDS_PER_READ * depth;
-  const promise = (at: number): number => (s.partial[at] as number) + priors.boundOf(s.found[at] as number);
+  const promise = (at: number): number => (s.partial[at] as number) + (s.prior[at] as number);
   for (let m = seeds; ; m *= 4) {
-    const tried = mostPromising(s.found, found, s.partial, priors, m).sort((x, y) => promise(y) - promise(x));
+    const tried = mostPromising(found, s.partial, s.prior, m).sort((x, y) => promise(y) - promise(x));
     for (let i = 0; i < tried.length && scored.size < seeds; i++) score(s.found[tried[i] as number] as number);
     if (scored.size >= seeds || m >= found) break;
   }
@@ -237,26 +241,29 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
    * most, and only when that could reach the threshold with what their own value maxima let those
    * lists add (most people reached fall short at the first).
    */
-  const offer = (slot: number, partial: number): void => {
-    const prior = priors.boundOf(slot);
+  const offer = (slot: number, partial: number, prior: number): void => {
     const loose = partial + asideMost + prior;
     const bound = withSlack(loose < threshold ? loose : partial + asideBound.of(index, slot) + prior);
-    if (admitAll || bound >= threshold) unscored.push(slot, bound);
-    else if (bound > waiting) waiting = bound;
+    const admitted = admitAll || bound >= threshold;
+    // whether they were scored (or excluded) is asked last: most people reached are neither admitted
+    // nor the highest waiting, and the question is a random access
+    if ((admitted || bound > waiting) && s.scored[slot] !== epoch) {
+      if (admitted) unscored.push(slot, bound);
+      else waiting = bound;
+    }
   };
   // people the essential lists did not reach, bucket by bucket: `next` is the first bucket not read yet
   let next = 0;
   /** Neither scored (or excluded) nor reached by the lists read: bounded as holding nothing they read. */
   const unreached = (slot: number): boolean => s.scored[slot] !== epoch && foundAt(slot) < 0;
   const offerBucket = (b: number): void => {
-    for (const slot of priors.bucket(b)) if (unreached(slot)) offer(slot, 0);
+    for (const slot of priors.bucket(b)) if (unreached(slot)) offer(slot, 0, priors.boundOf(slot));
   };
   const offerReached = (): void => {
     for (let i = 0; i < found; i++) {
-      const slot = s.found[i] as number;
-      if (s.scored[slot] !== epoch) offer(slot, s.partial[i] as number);
+      offer(s.found[i] as number, s.partial[i] as number, s.prior[i] as number);
     }
-    for (const slot of extra) if (unreached(slot)) offer(slot, 0);
+    for (const slot of extra) if (unreached(slot)) offer(slot, 0, priors.boundOf(slot));
   };
   offerReached();
   // the most anyone in buckets `next` and after can score: their ceiling plus what the set-aside lists
@@ -321,7 +328,7 @@ function scratch(index: PeopleIndex): Scratch {
   const n = index.slotCount;
   if (!s || s.at.length < n || s.epoch >= 0x7ffffff0) {
     const length = Math.max(1024, n * 2);
-    s = { at: new Int32Array(length), found: new Int32Array(length), partial: new Float64Array(length), scored: new Int32Array(length), epoch: 0 };
+    s = { at: new Int32Array(length), found: new Int32Array(length), partial: new Float64Array(length), prior: new Float64Array(length), scored: new Int32Array(length), epoch: 0 };
     scratchOf.set(index, s);
   }
   return s;
