@@ -6,7 +6,7 @@ import { CONTENT_FEATURES, type Channel, type Lookup } from './features.js';
 import { HELD_MAXIMA, heldOf, type HeldMaxima } from './held.js';
 import type { RankingModel } from './model.js';
 import { PersonActivity, type AnswerFact } from './person-activity.js';
-import { PostingList } from './posting-list.js';
+import { PostingList, type Tiering } from './posting-list.js';
 import { PriorTable } from './prior-table.js';
 import type { FeatureInput, RankInput, Scored } from './ranked.js';
 import { grown } from './typed-arrays.js';
@@ -55,6 +55,9 @@ export class PeopleIndex implements HeldMaxima {
   private maxima = new Float64Array(1024 * HELD_MAXIMA);
   /** everyone's prior bound, in buckets, for top-k.ts (made at load or the first ranking, kept current as people change) */
   private readonly priors = new PriorTable();
+
+  /** `tiering`: when a term's list keeps an impact tier (posting-list.ts; tests set it so that a small index has large tiers) */
+  constructor(private readonly options: { tiering?: Tiering } = {}) {}
 
   get size(): { people: number; terms: number; postings: number } {
     return { people: this.slotByUser.size, terms: this.termIds.size, postings: this.postingCount };
@@ -321,7 +324,7 @@ export class PeopleIndex implements HeldMaxima {
     if (id === undefined) {
       id = this.lists.length;
       this.termIds.set(term, id);
-      this.lists.push(new PostingList(valuesHeld(term)));
+      this.lists.push(new PostingList(valuesHeld(term), this.options.tiering));
     }
     return id;
   }

@@ -10,6 +10,25 @@ function sortedRun(slots: Int32Array, from: number, to: number): boolean {
   return true;
 }
 
+/** Where a list's impact tier is not exactly its postings at or above a cut, values equal (posting-list.ts's invariant). */
+function tierMismatches(list: PostingList): string[] {
+  const { top, cut, width } = list;
+  if (!top || !cut) return ['no tier'];
+  const wrong: string[] = [];
+  let above = 0;
+  for (let at = 0; at < list.size; at++) {
+    const slot = list.slots[at] as number;
+    const values = Array.from(list.values.subarray(at * width, (at + 1) * width));
+    const t = top.find(slot);
+    const copy = t >= 0 && top.holds(t) ? Array.from(top.values.subarray(t * width, (t + 1) * width)) : undefined;
+    const isAbove = values.some((v, c) => v >= (cut[c] as number));
+    if (isAbove) above++;
+    if (isAbove ? JSON.stringify(copy) !== JSON.stringify(values) : copy !== undefined) wrong.push(`slot ${slot}: ${JSON.stringify(values)} in the tier as ${JSON.stringify(copy)}`);
+  }
+  if (top.live !== above) wrong.push(`${top.live} in the tier, ${above} at or above a cut`);
+  return wrong;
+}
+
 describe('PostingList', () => {
   for (const width of [1, 2, 3]) {
     it(`width ${width}: adds, sets and clears, in any slot order, as a Map would`, () => {
@@ -55,6 +74,48 @@ describe('PostingList', () => {
       expect(list.find(999_999_999)).toBe(-1);
     });
   }
+
+  for (const width of [1, 2, 3]) {
+    it(`width ${width}: keeps its impact tier exactly through adds, sets, clears, merges, loading and reading back`, () => {
+      const random = rng(40 + width);
+      const tiering = { from: 50, share: 0.1 };
+      const list = new PostingList(width, tiering);
+      // loaded out of order, then settled: the tier is made
+      for (let slot = 0; slot < 400; slot++) list.appendUnsorted((slot * 7919) % 400, Array.from({ length: width }, () => random() * 10));
+      list.settle();
+      expect(tierMismatches(list)).toEqual([]);
+      expect(list.top!.size).toBeGreaterThan(0);
+      expect(list.top!.size).toBeLessThan(list.size);
+      for (let step = 1; step <= 6000; step++) {
+        const slot = random() < 0.1 ? 1000 + step : Math.floor(random() * 600);
+        const values = Array.from({ length: width }, () => (random() < 0.3 ? 0 : random() * (random() < 0.05 ? 40 : 5)));
+        const op = random();
+        if (op < 0.6) list.add(slot, values);
+        else if (op < 0.9) list.set(slot, values); // can lower a value below its cut
+        else list.clear(slot);
+        if (step % 500 === 0) expect(tierMismatches(list), `step ${step}`).toEqual([]);
+      }
+      list.merge(); // new cuts
+      expect(tierMismatches(list)).toEqual([]);
+      const read = PostingList.read(width, list.size, (slots, values) => {
+        slots.set(list.slots.subarray(0, list.size));
+        values.set(list.values.subarray(0, list.size * width));
+      }, tiering);
+      expect(tierMismatches(read)).toEqual([]);
+      expect(Array.from(read.cut!)).toEqual(Array.from(list.cut!));
+    });
+  }
+
+  it('keeps no tier below its length, nor one a channel of zeros would fill', () => {
+    const list = new PostingList(2, { from: 10, share: 0.5 });
+    for (let slot = 0; slot < 9; slot++) list.set(slot, [1, 0]);
+    list.merge();
+    expect(list.top).toBeUndefined();
+    list.set(9, [2, 0]);
+    list.merge();
+    expect(Array.from(list.cut!)).toEqual([1, Number.POSITIVE_INFINITY]); // the second channel's values are all 0: it sets no one apart
+    expect(tierMismatches(list)).toEqual([]);
+  });
 
   it('loads unique postings in any order, then holds them as if set one by one', () => {
     const random = rng(99);

@@ -10,10 +10,11 @@ import { community } from './random-community.js';
 const DAY = 86_400_000;
 
 describe('ranking and topK: read lazily, exactly the exhaustive ranking', () => {
-  for (const seed of [11, 12, 13]) {
-    it(`seed ${seed}: every question, several k and models, before and after people change`, () => {
+  // (lists this small keep no impact tier by default: the second of each pair has large ones, 20% of a list of 8 or more)
+  for (const [seed, tiering] of [[11], [12], [13], [11, { from: 8, share: 0.2 }], [14, { from: 8, share: 0.2 }]] as const) {
+    it(`seed ${seed}${tiering ? ', lists in tiers' : ''}: every question, several k and models, before and after people change`, () => {
       const { answers, questions, stats, random, end } = community(seed, 400, 3000);
-      const index = new PeopleIndex();
+      const index = new PeopleIndex({ tiering });
       for (const a of answers) index.addAnswer(a.userId, a.self ? new Map() : answerContribution(a.question.terms, a.answerTerms, a.at), a);
       // weights of any sign, content weights >= 0 (what the fit allows), and the default
       const nonNegativeContent = modelOf(FEATURES.map((_, f) => (f < 4 ? random() * 2 : random() * 4 - 2)));
