@@ -58,10 +58,10 @@ const MAX_PRIOR_SEED_TRIES = 16;
 /**
  * Per index: work arrays, reused by every ranking (one ranking at a time per index). The people the
  * lists reach are a sparse set: `found[0, count)` their slots in the order reached, `partial[i]` at
- * least what the lists gave found[i] so far (a bound, log1pAtLeast), and `at[slot]` where a slot is in
- * `found` (valid only when found[at[slot]] is that slot, so nothing is cleared between rankings). A posting read costs one
- * random access (at), against two per-slot arrays before (touched, partial): the reading is bound by
- * such cache misses at a million people (bench/README.md).
+ * least what the lists gave found[i] so far (a bound, log1pAtLeast), and `at[slot]` where a slot is
+ * in `found` (valid only when found[at[slot]] is that slot, so nothing is cleared between rankings).
+ * A posting read costs one random access (at), against two per-slot arrays before (touched,
+ * partial): the reading is bound by such cache misses at a million people (bench/README.md).
  */
 interface Scratch {
   at: Int32Array;
@@ -87,7 +87,8 @@ const scratchOf = new WeakMap<PeopleIndex, Scratch>();
  *    score is a first threshold (people with the highest prior bounds too, when that finds too few);
  * 2. of the lists not read yet, those that can add least (common words, long lists) are set aside as
  *    "non-essential" as long as that saves more postings than it adds people to score (estimated
- *    with the threshold);
+ *    with the threshold); a long list is two to this (top-k-lists.ts): its impact tier, few postings
+ *    with its highest values, and the rest of it, whose values are below the tier's cuts;
  * 3. the other essential lists are read: everyone they reach gets a bound, what they read exactly
  *    plus the most the set-aside lists can add plus their prior bound; people they do not reach are
  *    bounded by the set-aside lists' most plus the prior buckets' ceilings, bucket by bucket;
