@@ -11,6 +11,13 @@ export interface Tiering {
 }
 export const TIERING: Tiering = { from: 2048, share: 0.002 };
 const UNTIERED: Tiering = { from: Number.POSITIVE_INFINITY, share: 0 };
+
+/** A long list's highest values, kept apart (see PostingList's invariants). */
+export interface ImpactTier {
+  /** a copy of the postings holding a value at or above `cut[c]` in some channel c */
+  top: PostingList;
+  cut: Float64Array;
+}
 /** Postings sampled for a cut: a cut only needs to be about right (any cut is exact). */
 const TIER_SAMPLE = 16_384;
 
@@ -29,8 +36,8 @@ const TIER_SAMPLE = 16_384;
  * - `max[c]` is at least every value of channel c ever stored since the last merge (values only
  *   grow by adding; a merge recomputes it): the bound exact pruning reads (top-k.ts);
  * - a list of at least `tierFrom` postings (once merged, settled or read) keeps its highest values
- *   apart too, an impact tier: `top` holds a copy, values equal, of exactly the postings holding a
- *   value at or above `cut[c]` in some channel c, so every other posting holds less than `cut[c]` in
+ *   apart too, an impact tier: `tier.top` holds a copy, values equal, of exactly the postings holding
+ *   a value at or above `tier.cut[c]` in some channel c, so every other posting holds less than `cut[c]` in
  *   each channel. The cuts are fixed at a merge (the `share` highest of each channel, sampled)
  *   and the copy follows every change. A ranking reads the few top postings and bounds the rest of a
  *   long list by the cuts rather than by its largest values (top-k-lists.ts).
@@ -43,8 +50,7 @@ export class PostingList {
   live = 0;
   readonly max: Float64Array;
   /** the impact tier (see the invariants), or undefined for a list too short to keep one */
-  top: PostingList | undefined;
-  cut: Float64Array | undefined;
+  tier: ImpactTier | undefined;
 
   constructor(readonly width: number, private readonly tiering = TIERING) {
     this.slots = new Int32Array(4);
@@ -54,7 +60,7 @@ export class PostingList {
 
   /** Bytes its arrays take (their capacity, used or not), its top tier's included. */
   get bytes(): number {
-    return this.slots.byteLength + this.values.byteLength + this.max.byteLength + (this.top?.bytes ?? 0);
+    return this.slots.byteLength + this.values.byteLength + this.max.byteLength + (this.tier?.top.bytes ?? 0);
   }
 
   /** Where `slot`'s posting is, or -1. */
@@ -120,7 +126,7 @@ export class PostingList {
   settle(): void {
     if (this.size === this.main) {
       if (this.slots.length > Math.max(4, this.size)) this.fit(Math.max(4, this.size));
-      this.tier();
+      this.makeTier();
       return;
     }
     const { width } = this;
@@ -139,7 +145,7 @@ export class PostingList {
     if (at < 0) return;
     if (this.holds(at)) this.live--;
     this.values.fill(0, at * this.width, (at + 1) * this.width);
-    this.top?.clear(slot);
+    this.tier?.top.clear(slot);
   }
 
   /** Any value above 0 at this position. */
@@ -187,7 +193,7 @@ export class PostingList {
       if (list.holds(i)) list.live++;
       for (let c = 0; c < width; c++) list.max[c] = Math.max(list.max[c] as number, list.values[i * width + c] as number);
     }
-    list.tier();
+    list.makeTier();
     return list;
   }
 
@@ -226,22 +232,22 @@ export class PostingList {
     this.slots = slots;
     this.values = values;
     this.size = this.main = this.live = out;
-    this.tier();
+    this.makeTier();
   }
 
-  /** Whether the posting at `at` holds a value at or above its channel's cut (a top-tier posting). */
-  private aboveCut(at: number): boolean {
-    const { cut, width, values } = this;
-    if (!cut) return false;
-    for (let c = 0; c < width; c++) if ((values[at * width + c] as number) >= (cut[c] as number)) return true;
+  /** Whether the posting at `at` holds a value at or above its channel's cut: one the impact tier holds a copy of. */
+  inTier(at: number): boolean {
+    const { tier, width, values } = this;
+    if (!tier) return false;
+    for (let c = 0; c < width; c++) if ((values[at * width + c] as number) >= (tier.cut[c] as number)) return true;
     return false;
   }
 
   /** The top tier follows the posting of `slot` at `at`, just changed (`lowered`: maybe to below its cut; adding only raises). */
   private retier(slot: number, at: number, lowered: boolean): void {
-    const { top } = this;
+    const top = this.tier?.top;
     if (!top) return;
-    if (this.aboveCut(at)) top.set(slot, this.values.subarray(at * this.width, (at + 1) * this.width));
+    if (this.inTier(at)) top.set(slot, this.values.subarray(at * this.width, (at + 1) * this.width));
     else if (lowered) top.clear(slot);
   }
 
@@ -250,11 +256,9 @@ export class PostingList {
    * channel's cut is its (1 - share)-quantile in a sample of evenly spaced postings (a channel whose
    * quantile is 0 sets no one apart: Infinity).
    */
-  private tier(): void {
-    if (this.size < this.tiering.from) {
-      this.top = this.cut = undefined;
-      return;
-    }
+  private makeTier(): void {
+    this.tier = undefined;
+    if (this.size < this.tiering.from) return;
     const { width, values, size } = this;
     const step = Math.max(1, Math.floor(size / TIER_SAMPLE));
     const sample = new Float64Array(Math.ceil(size / step));
@@ -266,11 +270,10 @@ export class PostingList {
       const q = sorted[Math.min(n - 1, Math.floor(n * (1 - this.tiering.share)))] as number;
       cut[c] = q > 0 ? q : Number.POSITIVE_INFINITY;
     }
-    this.cut = cut;
-    const top = new PostingList(width, UNTIERED);
-    for (let at = 0; at < size; at++) if (this.aboveCut(at)) top.appendUnsorted(this.slots[at] as number, values.subarray(at * width, (at + 1) * width));
+    this.tier = { top: new PostingList(width, UNTIERED), cut };
+    const { top } = this.tier;
+    for (let at = 0; at < size; at++) if (this.inTier(at)) top.appendUnsorted(this.slots[at] as number, values.subarray(at * width, (at + 1) * width));
     top.settle();
-    this.top = top;
   }
 
   /** The arrays made exactly `length` long (at least size). */

@@ -17,18 +17,20 @@ import { BUCKET_SIZE, type PriorTable } from './prior-table.js';
  */
 const SCORE_COST = 30;
 
-/**
- * A question's lookups that read one posting list, and what the list can add to anyone's score at most.
- * A list with an impact tier (posting-list.ts) is read as two groups: its top tier (few postings, the
- * highest values) and the rest of it (`cut` set: its postings at or above a cut belong to the other
- * group and are skipped), which adds at most what the cuts give.
- */
+/** Which part of a posting list a group reads: a list with an impact tier (posting-list.ts) is read as two. */
+export enum ListPart {
+  /** a list with no tier */
+  Whole,
+  /** a list's impact tier (its `tier.top`: few postings, the highest values; they are the list's too) */
+  Top,
+  /** the rest of a tiered list: its postings in the tier are skipped, the others add at most what the cuts give */
+  Rest,
+}
+
+/** A question's lookups that read one posting list (or part of it), and what it can add to anyone's score at most. */
 export interface ListGroup {
   list: PostingList;
-  /** for the rest of a tiered list: its cuts (a posting holding cut[c] or more in some channel c is skipped) */
-  cut: Float64Array | undefined;
-  /** whether `list` is another list's top tier (its postings are that list's too) */
-  isTop: boolean;
+  part: ListPart;
   lookups: BoundLookup[];
   /** per lookup: what one unit of log1p(value x scale) adds to the score (the weights of its features times its coefficients) */
   gains: number[];
@@ -39,14 +41,14 @@ export interface ListGroup {
 /** The question's lookups grouped by the list they read (a tiered list in two parts), with what each group can add at most. */
 export function groupByList(lookups: readonly BoundLookup[], weights: Float64Array): ListGroup[] {
   const groups = new Map<PostingList, ListGroup>();
-  const join = (lookup: BoundLookup, gain: number, list: PostingList, cut: Float64Array | undefined, isTop: boolean): void => {
+  const join = (lookup: BoundLookup, gain: number, list: PostingList, part: ListPart): void => {
     let group = groups.get(list);
-    if (!group) groups.set(list, (group = { list, cut, isTop, lookups: [], gains: [], most: 0 }));
+    if (!group) groups.set(list, (group = { list, part, lookups: [], gains: [], most: 0 }));
     group.lookups.push(lookup);
     group.gains.push(gain);
     // log1p grows with the value: the largest value gives the most (a negative gain adds at most 0); the
     // rest of a tiered list holds less than its cut
-    const largest = Math.min(list.max[lookup.offset] as number, cut ? (cut[lookup.offset] as number) : Number.POSITIVE_INFINITY);
+    const largest = Math.min(list.max[lookup.offset] as number, part === ListPart.Rest ? (list.tier?.cut[lookup.offset] as number) : Number.POSITIVE_INFINITY);
     group.most += Math.max(0, gain) * Math.log1p(largest * lookup.scale);
   };
   for (const lookup of lookups) {
@@ -54,8 +56,9 @@ export function groupByList(lookups: readonly BoundLookup[], weights: Float64Arr
     if (!list || list.size === 0) continue;
     let gain = 0;
     for (let t = 0; t < lookup.features.length; t++) gain += (weights[lookup.features[t] as number] as number) * (lookup.coefficients[t] as number);
-    join(lookup, gain, list, list.top && list.cut, false);
-    if (list.top && list.top.size > 0) join(lookup, gain, list.top, undefined, true);
+    const { tier } = list;
+    join(lookup, gain, list, tier ? ListPart.Rest : ListPart.Whole);
+    if (tier && tier.top.size > 0) join(lookup, gain, tier.top, ListPart.Top);
   }
   return [...groups.values()];
 }

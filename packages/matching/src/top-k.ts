@@ -6,7 +6,7 @@ import type { PeopleIndex } from './people-index.js';
 import { keepTest, type Keep, type RankInput, type Scored } from './ranked.js';
 import { PersonActivity } from './person-activity.js';
 import { BoundHeap, mostPromising, ScoredHeap } from './top-k-heaps.js';
-import { AsideBound, chooseAside, groupByList, type ListGroup } from './top-k-lists.js';
+import { AsideBound, chooseAside, groupByList, ListPart, type ListGroup } from './top-k-lists.js';
 
 /** What one ranking did so far, for benches and tests. */
 export interface TopStats {
@@ -131,7 +131,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     for (const userId of slotlessExtra) scored.push({ userId, score: empty });
   }
   const tally: TopStats = stats ?? { scored: 0, tried: 0, postings: 0, listed: 0 };
-  Object.assign(tally, { scored: 0, tried: 0, postings: 0, listed: groups.reduce((n, g) => n + (g.isTop ? 0 : g.list.size), 0) });
+  Object.assign(tally, { scored: 0, tried: 0, postings: 0, listed: groups.reduce((n, g) => n + (g.part === ListPart.Top ? 0 : g.list.size), 0) });
 
   /** Scores a person in full, once; people who are no candidate (no value above 0 looked up, not extra) are dropped. */
   const score = (slot: number): void => {
@@ -166,7 +166,8 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
   };
   let unread = groups.length; // groups [unread, length) are read
   const readNext = (): void => {
-    const { list, lookups: read, gains, cut } = groups[--unread] as ListGroup;
+    const { list, lookups: read, gains, part } = groups[--unread] as ListGroup;
+    const rest = part === ListPart.Rest;
     const { slots, values, size, width } = list;
     // the group's lookups that can add, as plain numbers (this loop runs once per posting); those that
     // cannot (a gain of 0 or below adds at most 0, left out of a bound) still make whoever they reach a
@@ -179,12 +180,7 @@ export function* ranking(index: PeopleIndex, input: RankInput, stats?: TopStats,
     const others = Int32Array.from(read.filter((_, j) => !((gains[j] as number) > 0)), (lookup) => lookup.offset);
     tally.postings += size;
     for (let i = 0; i < size; i++) {
-      if (cut !== undefined) {
-        // the rest of a tiered list: its top tier's postings are read by that tier's group
-        let top = false;
-        for (let c = 0; c < width && !top; c++) top = (values[i * width + c] as number) >= (cut[c] as number);
-        if (top) continue;
-      }
+      if (rest && list.inTier(i)) continue; // read by the tier's own group
       let add = 0;
       let hit = false;
       for (let j = 0; j < count; j++) {

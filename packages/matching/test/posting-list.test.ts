@@ -12,8 +12,9 @@ function sortedRun(slots: Int32Array, from: number, to: number): boolean {
 
 /** Where a list's impact tier is not exactly its postings at or above a cut, values equal (posting-list.ts's invariant). */
 function tierMismatches(list: PostingList): string[] {
-  const { top, cut, width } = list;
-  if (!top || !cut) return ['no tier'];
+  const { tier, width } = list;
+  if (!tier) return ['no tier'];
+  const { top, cut } = tier;
   const wrong: string[] = [];
   let above = 0;
   for (let at = 0; at < list.size; at++) {
@@ -84,8 +85,8 @@ describe('PostingList', () => {
       for (let slot = 0; slot < 400; slot++) list.appendUnsorted((slot * 7919) % 400, Array.from({ length: width }, () => random() * 10));
       list.settle();
       expect(tierMismatches(list)).toEqual([]);
-      expect(list.top!.size).toBeGreaterThan(0);
-      expect(list.top!.size).toBeLessThan(list.size);
+      expect(list.tier!.top.size).toBeGreaterThan(0);
+      expect(list.tier!.top.size).toBeLessThan(list.size);
       for (let step = 1; step <= 6000; step++) {
         const slot = random() < 0.1 ? 1000 + step : Math.floor(random() * 600);
         const values = Array.from({ length: width }, () => (random() < 0.3 ? 0 : random() * (random() < 0.05 ? 40 : 5)));
@@ -102,7 +103,7 @@ describe('PostingList', () => {
         values.set(list.values.subarray(0, list.size * width));
       }, tiering);
       expect(tierMismatches(read)).toEqual([]);
-      expect(Array.from(read.cut!)).toEqual(Array.from(list.cut!));
+      expect(Array.from(read.tier!.cut)).toEqual(Array.from(list.tier!.cut));
     });
   }
 
@@ -110,10 +111,10 @@ describe('PostingList', () => {
     const list = new PostingList(2, { from: 10, share: 0.5 });
     for (let slot = 0; slot < 9; slot++) list.set(slot, [1, 0]);
     list.merge();
-    expect(list.top).toBeUndefined();
+    expect(list.tier).toBeUndefined();
     list.set(9, [2, 0]);
     list.merge();
-    expect(Array.from(list.cut!)).toEqual([1, Number.POSITIVE_INFINITY]); // the second channel's values are all 0: it sets no one apart
+    expect(Array.from(list.tier!.cut)).toEqual([1, Number.POSITIVE_INFINITY]); // the second channel's values are all 0: it sets no one apart
     expect(tierMismatches(list)).toEqual([]);
   });
 
